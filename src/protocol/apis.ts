@@ -1,0 +1,33 @@
+// The registry of every API Samsa defines, by key. Which versions the broker
+// actually serves is decided by its handlers (broker/handlers), not here:
+// this table is the wire format only, shared by broker, client and tools.
+
+import { MessageCodec } from './codec.js';
+import { ApiDef } from './schema.js';
+import { ApiVersions } from './messages/api-versions.js';
+
+export interface Api {
+  readonly def: ApiDef;
+  readonly request: MessageCodec;
+  readonly response: MessageCodec;
+}
+
+const ALL_DEFS: ApiDef[] = [ApiVersions];
+
+export const APIS = new Map<number, Api>();
+for (const def of ALL_DEFS) {
+  APIS.set(def.apiKey, { def, request: new MessageCodec(def.request), response: new MessageCodec(def.response) });
+}
+
+export function api(apiKey: number): Api {
+  const a = APIS.get(apiKey);
+  if (!a) throw new Error(`no definition for api key ${apiKey}`);
+  return a;
+}
+
+/** Whether the request (and so its header) of this API version is flexible; undefined when unknown. */
+export function requestIsFlexible(apiKey: number, version: number): boolean | undefined {
+  const a = APIS.get(apiKey);
+  if (!a || version < a.request.minVersion || version > a.request.maxVersion) return undefined;
+  return a.request.isFlexible(version);
+}
