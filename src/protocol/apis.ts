@@ -4,7 +4,9 @@
 
 import { MessageCodec } from './codec.js';
 import { ApiDef } from './schema.js';
-import { ApiVersions } from './messages/api-versions.js';
+import { CORE_APIS } from './messages/core.js';
+import { ADMIN_APIS } from './messages/admin.js';
+import { GROUP_APIS } from './messages/group.js';
 
 export interface Api {
   readonly def: ApiDef;
@@ -12,7 +14,7 @@ export interface Api {
   readonly response: MessageCodec;
 }
 
-const ALL_DEFS: ApiDef[] = [ApiVersions];
+const ALL_DEFS: ApiDef[] = [...CORE_APIS, ...ADMIN_APIS, ...GROUP_APIS];
 
 export const APIS = new Map<number, Api>();
 for (const def of ALL_DEFS) {
