@@ -49,6 +49,7 @@ const FIXED_SIZE: Partial<Record<Kind, number>> = {
 };
 
 export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const EMPTY = Buffer.alloc(0);
 
 interface Op {
   readonly name: string;
@@ -70,20 +71,25 @@ interface StructPlan {
   readonly minSize: number;
 }
 
-function defaultValue(def: FieldDef, nullable: boolean): unknown {
+/**
+ * Kafka's default for a field: the schema's explicit default, else the empty
+ * value of its type (nullable fields too: null only when the schema says so).
+ */
+function defaultValue(def: FieldDef, _nullable: boolean): unknown {
   if (def.default !== undefined) {
     return Array.isArray(def.default) ? [...def.default] : def.default;
   }
-  if (def.type.startsWith('[]')) return nullable ? null : [];
+  if (def.type.startsWith('[]')) return [];
   switch (def.type) {
     case 'bool':
       return false;
     case 'string':
-      return nullable ? null : '';
+      return '';
     case 'bytes':
+      return EMPTY;
     case 'records':
     case 'struct':
-      return nullable || def.type === 'records' ? null : def.type === 'struct' ? undefined : Buffer.alloc(0);
+      return def.type === 'records' ? null : undefined;
     case 'uuid':
       return ZERO_UUID;
     default:
@@ -267,8 +273,6 @@ function writeScalar(w: Writer, op: Op, v: unknown, flexible: boolean): void {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
-
 function writeField(w: Writer, op: Op, v: unknown, flexible: boolean): void {
   if (v === undefined) v = defaultValue(op.def, op.nullable);
   if (op.isArray) {
@@ -294,9 +298,11 @@ function writeField(w: Writer, op: Op, v: unknown, flexible: boolean): void {
 }
 
 function isDefault(op: Op, v: unknown): boolean {
-  if (v === undefined || v === null) return true;
+  if (v === undefined) return true;
   const d = defaultValue(op.def, op.nullable);
+  if (v === null) return d === null || d === undefined;
   if (Array.isArray(v)) return v.length === 0 && Array.isArray(d);
+  if (Buffer.isBuffer(v)) return Buffer.isBuffer(d) && v.equals(d);
   return v === d;
 }
 

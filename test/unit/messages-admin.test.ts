@@ -13,18 +13,18 @@ import { FieldDef, inVersions, MessageDef, parseVersions } from '../../src/proto
 /** What the decoder yields for a field that is absent in a version or a tagged field left out. */
 function defaultOf(def: FieldDef, nullable: boolean): unknown {
   if (def.default !== undefined) return Array.isArray(def.default) ? [...def.default] : def.default;
-  if (def.type.startsWith('[]')) return nullable ? null : [];
+  if (def.type.startsWith('[]')) return [];
   switch (def.type) {
     case 'bool':
       return false;
     case 'string':
-      return nullable ? null : '';
+      return '';
     case 'bytes':
-      return nullable ? null : Buffer.alloc(0);
+      return Buffer.alloc(0);
     case 'records':
       return null;
     case 'struct':
-      return nullable ? null : undefined;
+      return undefined;
     case 'uuid':
       return ZERO_UUID;
     default:

@@ -40,18 +40,18 @@ function isNullableSomewhere(def: FieldDef): boolean {
 /** The value of a field that is absent in a version, or left out of a tagged section. */
 export function defaultFor(def: FieldDef, nullable: boolean): unknown {
   if (def.default !== undefined) return Array.isArray(def.default) ? [...def.default] : def.default;
-  if (def.type.startsWith('[]')) return nullable ? null : [];
+  if (def.type.startsWith('[]')) return [];
   switch (def.type) {
     case 'bool':
       return false;
     case 'string':
-      return nullable ? null : '';
+      return '';
     case 'bytes':
-      return nullable ? null : Buffer.alloc(0);
+      return Buffer.alloc(0);
     case 'records':
       return null;
     case 'struct':
-      return nullable ? null : undefined;
+      return undefined;
     case 'uuid':
       return ZERO_UUID;
     default:
