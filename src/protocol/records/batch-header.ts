@@ -79,3 +79,20 @@ export function setPartitionLeaderEpoch(b: Buffer, epoch: number, at = 0): void 
   // Not covered by the CRC, so no re-checksum is needed.
   b.writeInt32BE(epoch, at + PARTITION_LEADER_EPOCH);
 }
+
+/** Attribute bit 3: where a batch's timestamps come from. */
+export const enum TimestampType {
+  CreateTime = 0,
+  LogAppendTime = 1,
+}
+
+/** The only format Samsa accepts: record batch v2 (magic 0 and 1 are the legacy message sets). */
+export const MAGIC_V2 = 2;
+/** Timestamp meaning "none" (Kafka's RecordBatch.NO_TIMESTAMP). */
+export const NO_TIMESTAMP = -1;
+
+export const partitionLeaderEpoch = (b: Buffer, at = 0): number => b.readInt32BE(at + PARTITION_LEADER_EPOCH);
+/** The stored CRC32C, unsigned. */
+export const storedCrc = (b: Buffer, at = 0): number => b.readUInt32BE(at + CRC);
+export const timestampType = (b: Buffer, at = 0): TimestampType =>
+  isLogAppendTime(b, at) ? TimestampType.LogAppendTime : TimestampType.CreateTime;
