@@ -1,0 +1,142 @@
+// Small file-system helpers shared by the storage modules: positional reads and
+// writes on numeric file descriptors (promisified callback fs, which is cheaper
+// than FileHandle on the hot path and lets us manage fd lifetimes ourselves),
+// and atomic file replacement (write a `.tmp` sibling, fsync it, rename it over
+// the target, fsync the directory), which is how Kafka writes checkpoints,
+// meta.properties and partition.metadata.
+//
+// No on-disk layout of its own.
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+export function openAsync(file: string, flags: string | number, mode = 0o644): Promise<number> {
+  return new Promise((resolve, reject) => fs.open(file, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+}
+
+export function closeAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function fdatasyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+export function ftruncateAsync(fd: number, len: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.ftruncate(fd, len, (err) => (err ? reject(err) : resolve())));
+}
+
+function writevOnce(fd: number, bufs: Buffer[], position: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.writev(fd, bufs, position, (err, written) => (err ? reject(err) : resolve(written))),
+  );
+}
+
+/** Maximum buffers per writev call (IOV_MAX on Linux is 1024). */
+const MAX_IOV = 1024;
+
+/** Writes every byte of `bufs` at `position`, looping over short writes. */
+export async function writevAll(fd: number, bufs: Buffer[], position: number): Promise<void> {
+  let i = 0; // next buffer to write
+  let skip = 0; // bytes of bufs[i] already written
+  while (i < bufs.length) {
+    const batch: Buffer[] = [];
+    let total = 0;
+    for (let k = i; k < bufs.length && batch.length < MAX_IOV; k++) {
+      const b = k === i && skip > 0 ? bufs[k]!.subarray(skip) : bufs[k]!;
+      batch.push(b);
+      total += b.length;
+    }
+    if (total === 0) return;
+    let written = await writevOnce(fd, batch, position);
+    if (written <= 0) throw new Error(`writev wrote ${written} bytes`);
+    position += written;
+    // Advance (i, skip) past `written` bytes.
+    written += skip;
+    while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
+    skip = written;
+  }
+}
+
+function readOnce(fd: number, buf: Buffer, off: number, len: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buf, off, len, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
+}
+
+/** Reads exactly `len` bytes at `position` into a fresh Buffer; fewer only at end of file. */
+export async function readAt(fd: number, position: number, len: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(len);
+  let got = 0;
+  while (got < len) {
+    const n = await readOnce(fd, buf, got, len - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === len ? buf : buf.subarray(0, got);
+}
+
+/** Writes `buf` entirely at `position`. */
+export async function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
+  await writevAll(fd, [buf], position);
+}
+
+export function fsyncDirSync(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories; Kafka ignores that too.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+export async function fsyncDir(dir: string): Promise<void> {
+  let fd: number | undefined;
+  try {
+    fd = await openAsync(dir, 'r');
+    await fsyncAsync(fd);
+  } catch {
+    // ignored, as above
+  } finally {
+    if (fd !== undefined) await closeAsync(fd).catch(() => {});
+  }
+}
+
+/** Replaces `file` atomically with `content`: tmp file, fsync, rename, fsync of the directory. */
+export async function writeFileAtomic(file: string, content: string | Buffer): Promise<void> {
+  const tmp = file + '.tmp';
+  const fd = await openAsync(tmp, 'w');
+  try {
+    await writeAt(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0);
+    await fsyncAsync(fd);
+  } finally {
+    await closeAsync(fd);
+  }
+  await fs.promises.rename(tmp, file);
+  await fsyncDir(path.dirname(file));
+}
+
+/** Synchronous twin of writeFileAtomic, for start-up and shutdown. */
+export function writeFileAtomicSync(file: string, content: string | Buffer): void {
+  const tmp = file + '.tmp';
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  fsyncDirSync(path.dirname(file));
+}
+
+export function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}

@@ -1,0 +1,518 @@
+// Log: the log of one partition, a directory `<topic>-<partition>/` of segments
+// (see log-segment.ts for the files and log-loader.ts for loading/recovery).
+//
+// Offsets:   logStartOffset <= recoveryPoint <= highWatermark <= logEndOffset
+//   logStartOffset  first offset a reader may ask for (DeleteRecords moves it)
+//   recoveryPoint   everything below is fsynced; recovery after a crash starts here
+//   highWatermark   end of what is written to the file (page cache) and readable
+//   logEndOffset    next offset to hand out (includes appends still being written)
+//
+// Append path: append() is synchronous. It patches each batch's baseOffset (and
+// partitionLeaderEpoch; neither is covered by the CRC) in the caller's Buffer,
+// rolls to a new segment if needed, updates the in-memory indexes, and queues
+// the Buffer. One write loop drains the queue: every op queued while a write
+// was in flight goes out in a single fs.writev of the callers' own Buffers (no
+// copy). A roll creates the new segment's files before its first write and
+// trims + fsyncs the old segment in the background, advancing the recovery
+// point. Flush policy: flush.messages / flush.ms (default never: the OS
+// decides, as in Kafka).
+
+import fs from 'node:fs';
+import {
+  batchSize,
+  lastOffsetDelta,
+  maxTimestamp,
+  recordsCount,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  BATCH_HEADER_SIZE,
+} from '../protocol/records/batch-header.js';
+import { LogSegment, SegmentClosedError, SegmentConfig } from './log-segment.js';
+import { loadLog } from './log-loader.js';
+import { offsetOfMaxTimestamp } from './batch-scan.js';
+import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
+import type { Decompressor, LogConfig } from './log-config.js';
+
+export type { LogConfig } from './log-config.js';
+
+interface WriteOp {
+  seg: LogSegment;
+  buf: Buffer;
+  endOffset: number;
+  records: number;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  promise: Promise<void>;
+}
+
+export type ReadResult =
+  | { outOfRange: false; records: Buffer[]; size: number; highWatermark: number; logStartOffset: number }
+  | { outOfRange: true };
+
+export interface OpenOptions {
+  recoveryPoint?: number;
+  hadCleanShutdown: boolean;
+  logStartOffset?: number;
+  /** Used to find record-level offsets inside compressed batches (ListOffsets). */
+  decompress?: Decompressor;
+}
+
+/** Bytes gathered into one writev at most. */
+const MAX_WRITE_BYTES = 64 << 20;
+
+export class Log {
+  private _config: LogConfig;
+  decompress?: Decompressor;
+  private segments: LogSegment[];
+  private _logStartOffset: number;
+  private nextOffset: number;
+  private hw: number;
+  private _recoveryPoint: number;
+  private queue: WriteOp[] = [];
+  private qHead = 0;
+  private writing = false;
+  private failed: Error | null = null;
+  private closed = false;
+  private busy = false; // truncation in progress
+  private unflushedMessages = 0;
+  private lastFlushTime = Date.now();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushChain: Promise<void> = Promise.resolve();
+  private background = new Set<Promise<void>>();
+  /** Load statistics, for logs and tests. */
+  readonly loadStats: { recoveredSegments: number; truncatedBytes: number };
+
+  private constructor(
+    readonly dir: string,
+    readonly topic: string,
+    readonly partition: number,
+    config: LogConfig,
+    loaded: Awaited<ReturnType<typeof loadLog>>,
+    decompress?: Decompressor,
+  ) {
+    this._config = config;
+    this.segments = loaded.segments;
+    this.nextOffset = this.hw = loaded.nextOffset;
+    this._recoveryPoint = loaded.recoveryPoint;
+    this._logStartOffset = loaded.logStartOffset;
+    this.decompress = decompress;
+    this.loadStats = { recoveredSegments: loaded.recoveredSegments, truncatedBytes: loaded.truncatedBytes };
+  }
+
+  static async open(dir: string, topic: string, partition: number, config: LogConfig, opts: OpenOptions): Promise<Log> {
+    const loaded = await loadLog(dir, segmentConfig(config), opts);
+    return new Log(dir, topic, partition, config, loaded, opts.decompress);
+  }
+
+  get config(): LogConfig {
+    return this._config;
+  }
+
+  /** Replace the configuration (AlterConfigs); applies to the next append, roll and index entry. */
+  set config(config: LogConfig) {
+    this._config = config;
+    const sc = segmentConfig(config);
+    for (const seg of this.segments) seg.config = sc;
+    const active = this.active;
+    if (active.indexesLoaded) {
+      active.offsetIndex.setMaxIndexSize(config.segmentIndexBytes);
+      active.timeIndex.setMaxIndexSize(config.segmentIndexBytes);
+    }
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+  get highWatermark(): number {
+    return this.hw;
+  }
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+  get sizeInBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.pendingSize;
+    return n;
+  }
+  get numberOfSegments(): number {
+    return this.segments.length;
+  }
+  /** Base offsets of the segments, oldest first. */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+  /** The segments, oldest first (a snapshot; for tools and tests). */
+  logSegments(): readonly LogSegment[] {
+    return this.segments.slice();
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  // ---- append --------------------------------------------------------------
+
+  append(batches: Buffer, opts?: { leaderEpoch?: number }): { firstOffset: number; lastOffset: number; written: Promise<void> } {
+    if (this.failed) throw new KafkaStorageError(`log ${this.dir} is offline: ${this.failed.message}`, this.failed);
+    if (this.closed) throw new StorageError('INVALID_STATE', `log ${this.dir} is closed`);
+    if (this.busy) throw new StorageError('INVALID_STATE', `log ${this.dir} is being truncated`);
+    // Pass 1: sizes, offsets, timestamps (nothing is modified if this throws).
+    const len = batches.length;
+    const first = this.nextOffset;
+    let next = first;
+    let maxTs = -1;
+    for (let at = 0; at < len; ) {
+      if (len - at < BATCH_HEADER_SIZE) throw new StorageError('CORRUPT_RECORD', `truncated batch at byte ${at}`);
+      const size = batchSize(batches, at);
+      const delta = lastOffsetDelta(batches, at);
+      if (size < BATCH_HEADER_SIZE || at + size > len || delta < 0) {
+        throw new StorageError('CORRUPT_RECORD', `malformed batch at byte ${at}`);
+      }
+      maxTs = Math.max(maxTs, maxTimestamp(batches, at));
+      next += delta + 1;
+      at += size;
+    }
+    if (len === 0) throw new StorageError('CORRUPT_RECORD', 'no batches to append');
+    const lastOffset = next - 1;
+    const cfg = this._config;
+    if (this.active.shouldRoll(cfg.segmentBytes, cfg.segmentMs, len, maxTs, lastOffset, Date.now())) this.roll();
+    // Pass 2: assign offsets in place and account for each batch in the active segment.
+    const seg = this.active;
+    const epoch = opts?.leaderEpoch;
+    let offset = first;
+    let records = 0;
+    for (let at = 0; at < len; ) {
+      const size = batchSize(batches, at);
+      const delta = lastOffsetDelta(batches, at);
+      setBaseOffset(batches, offset, at);
+      if (epoch !== undefined) setPartitionLeaderEpoch(batches, epoch, at);
+      seg.assignBatch(size, offset + delta, maxTimestamp(batches, at));
+      records += recordsCount(batches, at);
+      offset += delta + 1;
+      at += size;
+    }
+    this.nextOffset = next;
+    let resolve!: () => void;
+    let reject!: (err: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject, promise });
+    if (!this.writing) void this.pump();
+    return { firstOffset: first, lastOffset, written: promise };
+  }
+
+  private roll(): void {
+    const old = this.active;
+    const seg = LogSegment.fresh(this.dir, this.nextOffset, segmentConfig(this._config));
+    seg.active = true;
+    this.segments.push(seg);
+    // The old segment is finished once its last queued write is done.
+    if (!this.writing && this.qHead === this.queue.length) this.finishSegment(old);
+  }
+
+  /** Trim the rolled segment's indexes and fsync everything below the new segment (Kafka's flush on roll). */
+  private finishSegment(seg: LogSegment): void {
+    const upTo = this.segments[this.segments.indexOf(seg) + 1]?.baseOffset ?? this.hw;
+    this.track(
+      (async () => {
+        await seg.onBecomeInactive();
+        await this.flushUpTo(upTo);
+      })(),
+    );
+  }
+
+  private track(p: Promise<void>): void {
+    const q: Promise<void> = p
+      .catch((err) => {
+        this.fail(err);
+      })
+      .finally(() => this.background.delete(q));
+    this.background.add(q);
+  }
+
+  private async pump(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.qHead < this.queue.length) {
+        const seg = this.queue[this.qHead]!.seg;
+        const ops: WriteOp[] = [];
+        const bufs: Buffer[] = [];
+        let bytes = 0;
+        let records = 0;
+        while (this.qHead < this.queue.length && bytes < MAX_WRITE_BYTES) {
+          const op = this.queue[this.qHead]!;
+          if (op.seg !== seg) break;
+          this.qHead++;
+          ops.push(op);
+          bufs.push(op.buf);
+          bytes += op.buf.length;
+          records += op.records;
+        }
+        if (this.qHead === this.queue.length) {
+          this.queue = [];
+          this.qHead = 0;
+        }
+        const endOffset = ops[ops.length - 1]!.endOffset;
+        try {
+          await seg.write(bufs, bytes);
+          this.unflushedMessages += records;
+          if (this.unflushedMessages >= this._config.flushIntervalMessages) await this.flushUpTo(endOffset);
+        } catch (err) {
+          for (const op of ops) op.reject(this.fail(err));
+          return;
+        }
+        this.hw = endOffset;
+        for (const op of ops) op.resolve();
+        this.maybeScheduleTimedFlush();
+        const nextSeg = this.queue[this.qHead]?.seg;
+        if (seg !== this.active && nextSeg !== seg) this.finishSegment(seg);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Mark the log offline after an I/O error and fail every queued append. */
+  private fail(err: unknown): Error {
+    if (!this.failed) {
+      this.failed = err instanceof Error ? err : new Error(String(err));
+      const queued = this.queue.slice(this.qHead);
+      this.queue = [];
+      this.qHead = 0;
+      const e = new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
+      for (const op of queued) op.reject(e);
+    }
+    return new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
+  }
+
+  private maybeScheduleTimedFlush(): void {
+    const ms = this._config.flushIntervalMs;
+    if (!Number.isFinite(ms) || this.flushTimer || this.closed) return;
+    const wait = Math.max(0, this.lastFlushTime + ms - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.track(this.flush());
+    }, wait);
+    this.flushTimer.unref();
+  }
+
+  /** Resolves when every append queued so far is written (never rejects). */
+  private drain(): Promise<void> {
+    const last = this.queue[this.queue.length - 1];
+    return last && this.qHead < this.queue.length ? last.promise.catch(() => {}) : Promise.resolve();
+  }
+
+  /** fsync every segment holding offsets below `offset` (the caller knows they are written) and advance the recovery point. */
+  private flushUpTo(offset: number): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (offset <= this._recoveryPoint) return;
+      const start = Date.now();
+      for (const seg of this.segments.slice()) {
+        if (seg.baseOffset >= offset) break;
+        await seg.flush();
+      }
+      this._recoveryPoint = Math.max(this._recoveryPoint, offset);
+      this.unflushedMessages = 0;
+      this.lastFlushTime = start;
+    };
+    const p = this.flushChain.then(run);
+    this.flushChain = p.catch(() => {});
+    return p;
+  }
+
+  /** fsync the log up to everything appended so far; advances the recovery point. */
+  async flush(): Promise<void> {
+    await this.drain();
+    await this.flushUpTo(this.hw);
+  }
+
+  // ---- reads ---------------------------------------------------------------
+
+  /** Index of the segment holding `offset` (the last with baseOffset <= offset), or 0. */
+  private floorSegment(segs: LogSegment[], offset: number): number {
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segs[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  async read(
+    fetchOffset: number,
+    maxBytes: number,
+    opts: { minOneBatch: boolean; maxOffset?: number },
+  ): Promise<ReadResult> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.failed) throw new KafkaStorageError(`log ${this.dir} is offline`, this.failed);
+      const lso = this._logStartOffset;
+      if (fetchOffset < lso || fetchOffset > this.nextOffset) return { outOfRange: true };
+      const hw = this.hw;
+      const limit = Math.min(hw, opts.maxOffset ?? Infinity);
+      const empty = { outOfRange: false as const, records: [], size: 0, highWatermark: hw, logStartOffset: lso };
+      if (fetchOffset >= limit) return empty;
+      const segs = this.segments;
+      try {
+        for (let i = this.floorSegment(segs, fetchOffset); i < segs.length; i++) {
+          const seg = segs[i]!;
+          if (seg.baseOffset >= limit) break;
+          const r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, limit);
+          if (r.found) return { ...empty, records: r.records, size: r.size };
+        }
+        return empty;
+      } catch (err) {
+        if (err instanceof SegmentClosedError && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** ListOffsets by timestamp: the first record with timestamp >= ts (below the high watermark). */
+  async offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number; leaderEpoch: number } | null> {
+    const hw = this.hw;
+    const lso = this._logStartOffset;
+    for (const seg of this.segments.slice()) {
+      if (seg.baseOffset >= hw) break;
+      await seg.ensureIndexes();
+      if (seg.maxTimestampSoFar.timestamp < ts) continue;
+      const hit = await seg.findOffsetByTimestamp(ts, lso, hw, this.decompress);
+      if (hit) {
+        return { offset: hit.offset, timestamp: hit.timestamp, leaderEpoch: hit.leaderEpoch >= 0 ? hit.leaderEpoch : -1 };
+      }
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp; (-1, -1) for an empty log. */
+  async maxTimestampAndOffset(): Promise<{ offset: number; timestamp: number; leaderEpoch: number }> {
+    await this.drain();
+    let best: LogSegment | null = null;
+    for (const seg of this.segments.slice()) {
+      await seg.ensureIndexes();
+      if (!best || seg.maxTimestampSoFar.timestamp > best.maxTimestampSoFar.timestamp) best = seg;
+    }
+    const none = { offset: -1, timestamp: -1, leaderEpoch: -1 };
+    if (!best || best.maxTimestampSoFar.timestamp < 0) return none;
+    const b = await best.batchWithMaxTimestamp();
+    if (!b) return none;
+    const offset = await offsetOfMaxTimestamp(b.bytes, this.decompress);
+    const epoch = b.header.partitionLeaderEpoch;
+    return { offset, timestamp: b.header.maxTimestamp, leaderEpoch: epoch >= 0 ? epoch : -1 };
+  }
+
+  // ---- truncation and deletion -------------------------------------------
+
+  /** Remove every batch with lastOffset >= offset (replication: truncate to a leader-epoch boundary). */
+  async truncateTo(offset: number): Promise<void> {
+    if (offset < 0) throw new OffsetOutOfRangeError(`cannot truncate ${this.dir} to negative offset ${offset}`);
+    await this.drain();
+    await Promise.all([...this.background]);
+    if (offset >= this.nextOffset) return;
+    this.busy = true;
+    try {
+      await this.flushChain;
+      const segs = this.segments;
+      if (offset <= segs[0]!.baseOffset) {
+        await this.truncateFullyAndStartAt(offset);
+        return;
+      }
+      const keep = segs.filter((s) => s.baseOffset < offset);
+      const drop = segs.filter((s) => s.baseOffset >= offset);
+      this.segments = keep;
+      for (const s of drop) await s.delete();
+      const last = keep[keep.length - 1]!;
+      await last.truncateTo(offset);
+      last.active = true;
+      if (last.nextOffset < 0) await last.readNextOffset();
+      await last.persistIndexes(false);
+      await last.loadFirstBatchTimestamp();
+      this.nextOffset = this.hw = last.nextOffset;
+      this._recoveryPoint = Math.min(this._recoveryPoint, this.nextOffset);
+      this._logStartOffset = Math.min(this._logStartOffset, this.nextOffset);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Delete everything and start empty at `offset` (log start, end and recovery point all move there). */
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    await this.drain();
+    await Promise.all([...this.background]);
+    const old = this.segments;
+    const seg = LogSegment.fresh(this.dir, offset, segmentConfig(this._config));
+    seg.active = true;
+    for (const s of old) await s.delete();
+    await seg.ensureFiles();
+    this.segments = [seg];
+    this.nextOffset = this.hw = this._recoveryPoint = this._logStartOffset = offset;
+  }
+
+  /**
+   * DeleteRecords: move the log start offset to `offset` (at most the high
+   * watermark) and delete the segments entirely below it (never the active
+   * one). Returns the new log start offset.
+   */
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    if (offset > this.hw || offset < 0) {
+      throw new OffsetOutOfRangeError(`offset ${offset} is outside [0, ${this.hw}] in ${this.dir}`);
+    }
+    if (offset <= this._logStartOffset) return this._logStartOffset;
+    this._logStartOffset = offset;
+    const segs = this.segments;
+    let k = 0;
+    while (k < segs.length - 1 && segs[k + 1]!.baseOffset <= offset) k++;
+    if (k > 0) {
+      const drop = segs.slice(0, k);
+      this.segments = segs.slice(k);
+      for (const s of drop) await s.delete();
+    }
+    return offset;
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  /** Wait for pending writes, flush, write final time-index entries, trim indexes, close files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.drain();
+    await Promise.all([...this.background]);
+    if (!this.failed) await this.flushUpTo(this.hw).catch((err) => this.fail(err));
+    for (const seg of this.segments) await seg.close();
+    if (!this.failed) this._recoveryPoint = this.nextOffset;
+  }
+
+  /** Stop accepting appends, wait for pending writes and release every file descriptor; touch no file. */
+  async closeHandles(): Promise<void> {
+    this.closed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.drain();
+    await Promise.all([...this.background]);
+    for (const seg of this.segments) await seg.closeHandles();
+  }
+
+  /** Close and remove the partition directory. */
+  async delete(): Promise<void> {
+    await this.closeHandles();
+    await fs.promises.rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function segmentConfig(c: LogConfig): SegmentConfig {
+  return {
+    indexIntervalBytes: c.indexIntervalBytes,
+    segmentIndexBytes: c.segmentIndexBytes,
+    segmentMs: c.segmentMs,
+    segmentJitterMs: c.segmentJitterMs,
+  };
+}
