@@ -33,6 +33,12 @@ export abstract class IndexFile {
   private stale = false;
   private fd: number | null = null;
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * While true (the segment is active) persist() keeps the file at its
+   * preallocated size; otherwise it trims the file to the entries. Read when
+   * the write runs, so the latest choice wins.
+   */
+  preallocate = false;
 
   protected constructor(
     readonly path: string,
@@ -171,10 +177,10 @@ export abstract class IndexFile {
   }
 
   /**
-   * Bring the file up to date with memory. `length`: 'preallocate' keeps (or
-   * makes) the file `maxEntries * entrySize` long, 'trim' cuts it to the entries.
+   * Bring the file up to date with memory, then size it: preallocated
+   * (`maxEntries * entrySize` bytes) or trimmed to the entries, per `preallocate`.
    */
-  persist(length: 'preallocate' | 'trim', sync: boolean): Promise<void> {
+  persist(sync: boolean): Promise<void> {
     return this.serialize(async () => {
       const fd = await this.openFd();
       const size = this.entrySize;
@@ -190,7 +196,7 @@ export abstract class IndexFile {
         this.diskEntries = upTo;
         this.diskLength = Math.max(this.diskLength, upTo * size);
       }
-      const target = Math.max(length === 'preallocate' ? this.maxEntries * size : 0, this.diskEntries * size);
+      const target = Math.max(this.preallocate ? this.maxEntries * size : 0, this.diskEntries * size);
       if (this.diskLength !== target) {
         await ftruncateAsync(fd, target);
         this.diskLength = target;

@@ -83,8 +83,7 @@ export class LogSegment {
   flushedSize: number;
   /** Offset after the last batch; -1 while unknown (inactive segments loaded lazily). */
   nextOffset: number;
-  /** Is this the log's active segment (indexes preallocated)? */
-  active = false;
+  private _active = false;
   /** Wall-clock creation time, for segment.ms when batches carry no timestamp. */
   created = Date.now();
   readonly rollJitterMs: number;
@@ -125,14 +124,30 @@ export class LogSegment {
   /** A new, empty segment; its files are created by ensureFiles() (before the first write). */
   static fresh(dir: string, baseOffset: number, config: SegmentConfig): LogSegment {
     const seg = new LogSegment(dir, baseOffset, config, 0, false);
-    seg.oi = OffsetIndex.empty(seg.indexPath, baseOffset, config.segmentIndexBytes);
-    seg.ti = TimeIndex.empty(seg.timeIndexPath, baseOffset, config.segmentIndexBytes);
+    seg.installIndexes(
+      OffsetIndex.empty(seg.indexPath, baseOffset, config.segmentIndexBytes),
+      TimeIndex.empty(seg.timeIndexPath, baseOffset, config.segmentIndexBytes),
+    );
     return seg;
   }
 
   /** An existing segment of `size` bytes; indexes are loaded lazily. */
   static existing(dir: string, baseOffset: number, config: SegmentConfig, size: number): LogSegment {
     return new LogSegment(dir, baseOffset, config, size, true);
+  }
+
+  /** Is this the log's active segment (indexes preallocated)? */
+  get active(): boolean {
+    return this._active;
+  }
+  set active(v: boolean) {
+    this._active = v;
+    if (this.oi) this.oi.preallocate = v;
+    if (this.ti) this.ti.preallocate = v;
+  }
+
+  get closedForIO(): boolean {
+    return this.closed;
   }
 
   get indexesLoaded(): boolean {
@@ -195,13 +210,13 @@ export class LogSegment {
   }
 
   private async loadIndexes(): Promise<void> {
+    if (this.closed) throw new SegmentClosedError(this.logPath);
     try {
       const maxSize = this.config.segmentIndexBytes;
       const oi = await OffsetIndex.load(this.indexPath, this.baseOffset, maxSize, this.size);
       const ti = await TimeIndex.load(this.timeIndexPath, this.baseOffset, maxSize);
       if (oi && ti) {
-        this.oi = oi;
-        this.ti = ti;
+        this.installIndexes(oi, ti);
         const last = ti.lastEntry();
         if (last.timestamp > this.maxTs) {
           this.maxTs = last.timestamp;
@@ -216,11 +231,16 @@ export class LogSegment {
     await this.persistIndexes(false);
   }
 
+  private installIndexes(oi: OffsetIndex, ti: TimeIndex): void {
+    oi.preallocate = ti.preallocate = this._active;
+    this.oi = oi;
+    this.ti = ti;
+  }
+
   /** Write index entries to their files: preallocated when active, trimmed otherwise. */
   async persistIndexes(sync: boolean): Promise<void> {
-    if (!this.oi || !this.ti) return;
-    const mode = this.active ? 'preallocate' : 'trim';
-    await Promise.all([this.oi.persist(mode, sync), this.ti.persist(mode, sync)]);
+    if (!this.oi || !this.ti || this.closed) return;
+    await Promise.all([this.oi.persist(sync), this.ti.persist(sync)]);
   }
 
   // ---- appends -------------------------------------------------------------
@@ -421,6 +441,7 @@ export class LogSegment {
    * number of invalid bytes found at the end.
    */
   async scan(truncate: boolean): Promise<number> {
+    if (this.closed) throw new SegmentClosedError(this.logPath);
     const fd = await this.openFd();
     const fileSize = (await fs.promises.stat(this.logPath)).size;
     const maxSize = this.config.segmentIndexBytes;
@@ -467,8 +488,7 @@ export class LogSegment {
     this.bytesSinceLastIndexEntry = bytesSince;
     this.rollingBasedTimestamp = firstTs;
     if (!this.active) ti.maybeAppend(maxTs, offMax, true);
-    this.oi = oi;
-    this.ti = ti;
+    this.installIndexes(oi, ti);
     return invalid;
   }
 
@@ -523,6 +543,7 @@ export class LogSegment {
   /** On roll: append the final time-index entry (the segment's maximum) and trim the indexes. */
   async onBecomeInactive(): Promise<void> {
     this.active = false;
+    if (this.closed) return;
     await this.ensureIndexes();
     this.timeIndex.maybeAppend(this.maxTs, this.offsetOfMaxTs, true);
     await this.persistIndexes(false);
@@ -530,6 +551,7 @@ export class LogSegment {
 
   /** fsync the log file (if anything was written since the last flush) and the indexes. */
   async flush(): Promise<void> {
+    if (this.closed) return;
     const upTo = this.size;
     if (upTo > this.flushedSize && this.filesCreated) {
       await fsyncAsync(await this.openFd());
@@ -551,7 +573,7 @@ export class LogSegment {
     if (this.filesCreated && this.oi && this.ti) {
       this.active = false;
       if (this.maxTs >= 0) this.ti.maybeAppend(this.maxTs, this.offsetOfMaxTs, true);
-      await this.persistIndexes(true);
+      await Promise.all([this.oi.persist(true), this.ti.persist(true)]);
     }
     await Promise.all([this.oi?.close(), this.ti?.close()]);
     await this.closeLogFd();

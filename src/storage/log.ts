@@ -374,8 +374,23 @@ export class Log {
     }
   }
 
+  /** Run `fn` again (up to 5 times) when a segment it used was deleted under it. */
+  private async retryOnClosed<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof SegmentClosedError) || attempt >= 5 || this.closed) throw err;
+      }
+    }
+  }
+
   /** ListOffsets by timestamp: the first record with timestamp >= ts (below the high watermark). */
-  async offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number; leaderEpoch: number } | null> {
+  offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number; leaderEpoch: number } | null> {
+    return this.retryOnClosed(() => this.searchTimestamp(ts));
+  }
+
+  private async searchTimestamp(ts: number): Promise<{ offset: number; timestamp: number; leaderEpoch: number } | null> {
     const hw = this.hw;
     const lso = this._logStartOffset;
     for (const seg of this.segments.slice()) {
@@ -393,6 +408,10 @@ export class Log {
   /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp; (-1, -1) for an empty log. */
   async maxTimestampAndOffset(): Promise<{ offset: number; timestamp: number; leaderEpoch: number }> {
     await this.drain();
+    return this.retryOnClosed(() => this.searchMaxTimestamp());
+  }
+
+  private async searchMaxTimestamp(): Promise<{ offset: number; timestamp: number; leaderEpoch: number }> {
     let best: LogSegment | null = null;
     for (const seg of this.segments.slice()) {
       await seg.ensureIndexes();

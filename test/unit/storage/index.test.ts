@@ -48,12 +48,14 @@ test('OffsetIndex: preallocated while active, trimmed on demand, reloaded identi
     const file = path.join(dir, '00000000000000000100.index');
     const idx = OffsetIndex.empty(file, 100, 8000);
     for (let i = 1; i <= 10; i++) idx.append(100 + i * 3, i * 500);
-    await idx.persist('preallocate', true);
+    idx.preallocate = true;
+    await idx.persist(true);
     assert.equal(fs.statSync(file).size, 8000);
     // A preallocated file (zero tail) loads with just the real entries.
     const pre = await OffsetIndex.load(file, 100, 8000, 1 << 20);
     assert.equal(pre!.entries, 10);
-    await idx.persist('trim', true);
+    idx.preallocate = false;
+    await idx.persist(true);
     assert.equal(fs.statSync(file).size, 80);
     const data = fs.readFileSync(file);
     assert.equal(data.readInt32BE(0), 3);
@@ -66,7 +68,8 @@ test('OffsetIndex: preallocated while active, trimmed on demand, reloaded identi
     // Truncate then persist: stale entries disappear from the file.
     idx.truncateTo(110);
     idx.append(111, 3000);
-    await idx.persist('trim', true);
+    idx.preallocate = false;
+    await idx.persist(true);
     const after = await OffsetIndex.load(file, 100, 8000, 1 << 20);
     assert.equal(after!.entries, 4);
     assert.deepEqual(after!.lastEntry(), { offset: 111, position: 3000 });
@@ -141,9 +144,11 @@ test('TimeIndex: maybeAppend only on growing timestamps; lookup largest <= targe
     assert.deepEqual(idx.lookup(2500), { timestamp: 2000, offset: 70 });
     assert.deepEqual(idx.lookup(1e15), { timestamp: 3000, offset: 70 });
     assert.deepEqual(idx.lastEntry(), { timestamp: 3000, offset: 70 });
-    await idx.persist('preallocate', false);
+    idx.preallocate = true;
+    await idx.persist(false);
     assert.equal(fs.statSync(file).size, 1200);
-    await idx.persist('trim', true);
+    idx.preallocate = false;
+    await idx.persist(true);
     const data = fs.readFileSync(file);
     assert.equal(data.length, 36);
     assert.equal(Number(data.readBigInt64BE(0)), 1000);
