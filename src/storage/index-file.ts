@@ -32,6 +32,8 @@ export abstract class IndexFile {
   /** The file holds entries at or beyond diskEntries that must be cleared. */
   private stale = false;
   private fd: number | null = null;
+  /** Changes written since the last fsync. */
+  private unsynced = false;
   private chain: Promise<void> = Promise.resolve();
   /**
    * While true (the segment is active) persist() keeps the file at its
@@ -182,12 +184,17 @@ export abstract class IndexFile {
    */
   persist(sync: boolean): Promise<void> {
     return this.serialize(async () => {
-      const fd = await this.openFd();
       const size = this.entrySize;
+      const target = () => Math.max(this.preallocate ? this.maxEntries * size : 0, this.diskEntries * size);
+      const upToDate =
+        this.diskLength >= 0 && !this.stale && this.n <= this.diskEntries && this.diskLength === target();
+      if (upToDate && !(sync && this.unsynced)) return;
+      const fd = await this.openFd();
       if (this.stale) {
         await ftruncateAsync(fd, this.diskEntries * size);
         this.diskLength = this.diskEntries * size;
         this.stale = false;
+        this.unsynced = true;
       }
       const upTo = this.n;
       if (upTo > this.diskEntries) {
@@ -195,13 +202,23 @@ export abstract class IndexFile {
         await writeAt(fd, this.buf.subarray(from, upTo * size), from);
         this.diskEntries = upTo;
         this.diskLength = Math.max(this.diskLength, upTo * size);
+        this.unsynced = true;
       }
-      const target = Math.max(this.preallocate ? this.maxEntries * size : 0, this.diskEntries * size);
-      if (this.diskLength !== target) {
-        await ftruncateAsync(fd, target);
-        this.diskLength = target;
+      const length = target();
+      if (this.diskLength !== length) {
+        await ftruncateAsync(fd, length);
+        this.diskLength = length;
+        this.unsynced = true;
       }
-      if (sync) await fsyncAsync(fd);
+      if (sync && this.unsynced) {
+        await fsyncAsync(fd);
+        this.unsynced = false;
+      }
+      // Only the active segment's indexes keep a descriptor open.
+      if (!this.preallocate && !this.unsynced) {
+        this.fd = null;
+        await closeAsync(fd);
+      }
     });
   }
 

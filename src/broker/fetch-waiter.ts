@@ -1,0 +1,32 @@
+// Long polling for Fetch: a fetch that has fewer than min.bytes parks here
+// until an append to one of its partitions becomes readable, or max.wait.ms
+// passes, or the broker shuts down.
+
+import type { Partition } from './replica-manager.js';
+
+export class FetchWaiter {
+  private readonly parked = new Set<() => void>();
+
+  wait(partitions: readonly Partition[], maxWaitMs: number): Promise<void> {
+    if (maxWaitMs <= 0 || partitions.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let done = false;
+      const wake = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.parked.delete(wake);
+        for (const p of partitions) p.waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, maxWaitMs);
+      this.parked.add(wake);
+      for (const p of partitions) p.waiters.add(wake);
+    });
+  }
+
+  /** Completes every parked fetch now (shutdown). */
+  wakeAll(): void {
+    for (const w of [...this.parked]) w();
+  }
+}

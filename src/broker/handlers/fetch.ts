@@ -1,0 +1,127 @@
+import type { ApiHandler, RequestContext } from './handler.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Partition } from '../replica-manager.js';
+
+interface FetchPartitionRequest {
+  partition: number;
+  currentLeaderEpoch: number;
+  fetchOffset: number;
+  logStartOffset: number;
+  partitionMaxBytes: number;
+}
+
+interface FetchRequest {
+  maxWaitMs: number;
+  minBytes: number;
+  maxBytes: number;
+  isolationLevel: number;
+  sessionId: number;
+  sessionEpoch: number;
+  topics: { topic: string; topicId: string; partitions: FetchPartitionRequest[] }[];
+}
+
+interface PartitionData {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  abortedTransactions: { producerId: number; firstOffset: number }[] | null;
+  preferredReadReplica: number;
+  records: Buffer[] | null;
+}
+
+interface Slot {
+  part: Partition | undefined;
+  req: FetchPartitionRequest;
+  out: PartitionData;
+}
+
+export const fetchHandler: ApiHandler<FetchRequest> = {
+  apiKey: 1,
+  minVersion: 4,
+  maxVersion: 16,
+  async handle(req, ctx) {
+    const version = ctx.header.apiVersion;
+    const byId = version >= 13;
+    if (req.sessionId !== 0) {
+      // We never create fetch sessions (KIP-227 allows a broker to decline), so no id can be valid.
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const { broker } = ctx;
+    const readCommitted = req.isolationLevel === 1;
+    const slots: Slot[] = [];
+    const responses = req.topics.map((t) => {
+      const state = byId ? broker.metadata.topicById(t.topicId) : broker.metadata.topic(t.topic);
+      const unknownCode = byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return {
+        topic: t.topic,
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => {
+          const part = state ? broker.replicas.getPartition(state.name, p.partition) : undefined;
+          const out: PartitionData = {
+            partitionIndex: p.partition,
+            errorCode: part ? 0 : state ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : unknownCode,
+            highWatermark: -1,
+            lastStableOffset: -1,
+            logStartOffset: -1,
+            abortedTransactions: readCommitted ? [] : null,
+            preferredReadReplica: -1,
+            records: null,
+          };
+          slots.push({ part, req: p, out });
+          return out;
+        }),
+      };
+    });
+
+    const deadline = Date.now() + req.maxWaitMs;
+    for (;;) {
+      const bytes = await readAll(slots, req.maxBytes);
+      const remaining = deadline - Date.now();
+      if (bytes >= req.minBytes || remaining <= 0 || slots.some((s) => s.out.errorCode !== 0) || ctx.conn === undefined) {
+        break;
+      }
+      await broker.fetchWaiter.wait(
+        slots.map((s) => s.part!),
+        remaining,
+      );
+      if (Date.now() >= deadline || isClosing(ctx)) {
+        await readAll(slots, req.maxBytes);
+        break;
+      }
+    }
+    return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+  },
+};
+
+function isClosing(ctx: RequestContext): boolean {
+  return (ctx.conn as { isClosed?: boolean }).isClosed === true;
+}
+
+/** Reads every partition once, within the response's byte budget; returns the bytes gathered. */
+async function readAll(slots: Slot[], maxBytes: number): Promise<number> {
+  let total = 0;
+  for (const s of slots) {
+    if (!s.part) continue;
+    const log = s.part.log;
+    const budget = Math.min(s.req.partitionMaxBytes, maxBytes - total);
+    const result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0 });
+    const out = s.out;
+    if (result.outOfRange) {
+      out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+      out.highWatermark = log.highWatermark;
+      out.lastStableOffset = log.highWatermark;
+      out.logStartOffset = log.logStartOffset;
+      out.records = null;
+      continue;
+    }
+    out.errorCode = 0;
+    out.highWatermark = result.highWatermark;
+    out.lastStableOffset = result.highWatermark;
+    out.logStartOffset = result.logStartOffset;
+    out.records = result.records;
+    total += result.size;
+  }
+  return total;
+}

@@ -1,0 +1,214 @@
+// The partitions this broker hosts, and the produce/fetch entry points onto
+// their logs. Keeps each partition's Log in step with the metadata store
+// (created, deleted, reconfigured) and wakes delayed fetches when appended
+// bytes become readable.
+
+import { Log, LogConfig } from '../storage/log.js';
+import { LogManager } from '../storage/log-manager.js';
+import { MetadataStore, TopicState } from '../cluster/metadata-store.js';
+import { effectiveTopicConfig, TopicConfig } from './config/topic-config.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { validateProducedRecords } from './log-validator.js';
+import { Logger } from '../logger.js';
+
+const log = new Logger('ReplicaManager');
+
+export class Partition {
+  /** Delayed fetches waiting for this partition's high watermark to move. */
+  readonly waiters = new Set<() => void>();
+  /** Tail of the appends that needed async work first (re-compression), to keep them in order. */
+  appendTail: Promise<unknown> | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly index: number,
+    readonly topicId: string,
+    public log: Log,
+    public config: TopicConfig,
+  ) {}
+
+  wakeWaiters(): void {
+    if (this.waiters.size === 0) return;
+    for (const w of [...this.waiters]) w();
+  }
+}
+
+export interface AppendResult {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  recordErrors: { batchIndex: number; batchIndexErrorMessage: string | null }[];
+}
+
+export function toLogConfig(c: TopicConfig): LogConfig {
+  return {
+    segmentBytes: c.segmentBytes,
+    segmentMs: c.segmentMs,
+    segmentJitterMs: c.segmentJitterMs,
+    indexIntervalBytes: c.indexIntervalBytes,
+    segmentIndexBytes: c.segmentIndexBytes,
+    flushIntervalMessages: c.flushMessages,
+    flushIntervalMs: c.flushMs,
+  };
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class ReplicaManager {
+  private readonly partitions = new Map<string, Partition>();
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly logs: LogManager,
+    private readonly metadata: MetadataStore,
+    private brokerConfig: BrokerConfig,
+  ) {}
+
+  /** Opens (or creates) a log for every partition the metadata assigns to this broker. */
+  async start(): Promise<void> {
+    for (const t of this.metadata.topics()) await this.ensureTopic(t);
+    // Partitions on disk whose topic no longer exists were deleted while we were down.
+    for (const p of this.logs.existingPartitions()) {
+      const t = this.metadata.topic(p.topic);
+      if (!t || !t.partitions.some((x) => x.partition === p.partition) || (p.topicId && p.topicId !== t.topicId)) {
+        log.info(`Deleting stray log ${p.dir}: its topic or partition no longer exists`);
+        await this.logs.deleteLog(p.topic, p.partition);
+      }
+    }
+  }
+
+  async ensureTopic(t: TopicState): Promise<void> {
+    const config = effectiveTopicConfig(t.configs, this.brokerConfig);
+    for (const p of t.partitions) {
+      if (!p.replicas.includes(this.nodeId)) continue;
+      const k = key(t.name, p.partition);
+      if (this.partitions.has(k)) continue;
+      const existing = this.logs.getLog(t.name, p.partition);
+      const l = existing ?? (await this.logs.createLog(t.name, p.partition, t.topicId, toLogConfig(config)));
+      l.config = toLogConfig(config);
+      this.partitions.set(k, new Partition(t.name, p.partition, t.topicId, l, config));
+    }
+  }
+
+  async removeTopic(t: TopicState): Promise<void> {
+    for (const p of t.partitions) {
+      const k = key(t.name, p.partition);
+      const part = this.partitions.get(k);
+      if (!part) continue;
+      this.partitions.delete(k);
+      part.wakeWaiters();
+      await this.logs.deleteLog(t.name, p.partition);
+    }
+  }
+
+  /** Re-derives every partition's effective config (after a topic or broker config change). */
+  reconfigure(brokerConfig: BrokerConfig = this.brokerConfig, onlyTopic?: TopicState): void {
+    this.brokerConfig = brokerConfig;
+    for (const t of onlyTopic ? [onlyTopic] : this.metadata.topics()) {
+      const config = effectiveTopicConfig(t.configs, brokerConfig);
+      for (const p of t.partitions) {
+        const part = this.partitions.get(key(t.name, p.partition));
+        if (!part) continue;
+        part.config = config;
+        part.log.config = toLogConfig(config);
+      }
+    }
+  }
+
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(key(topic, partition));
+  }
+
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  /**
+   * Validates and appends one partition's records. Resolves when the append is
+   * acknowledged for `acks` (this single broker: written to the log for 1 and
+   * -1, immediately for 0).
+   */
+  appendRecords(topic: string, partition: number, records: Buffer | null, acks: number): AppendResult | Promise<AppendResult> {
+    const part = this.getPartition(topic, partition);
+    if (!part) return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    if (!records || records.length === 0) {
+      return errorResult(ErrorCode.INVALID_RECORD, 'The produce request carries no record batch.');
+    }
+    const run = (): AppendResult | Promise<AppendResult> => {
+      let validated;
+      try {
+        validated = validateProducedRecords(records, part.config, this.brokerConfig, Date.now());
+      } catch (err) {
+        return errorFrom(err);
+      }
+      if (validated instanceof Promise) {
+        // Re-compression: keep later appends to this partition behind this one.
+        const p = validated.then(
+          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks),
+          (err) => errorFrom(err),
+        );
+        part.appendTail = p;
+        void p.finally(() => {
+          if (part.appendTail === p) part.appendTail = null;
+        });
+        return p;
+      }
+      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks);
+    };
+    if (part.appendTail) {
+      const p = part.appendTail.then(run, run);
+      part.appendTail = p;
+      void p.finally(() => {
+        if (part.appendTail === p) part.appendTail = null;
+      });
+      return p;
+    }
+    return run();
+  }
+
+  private appendValidated(part: Partition, records: Buffer, logAppendTimeMs: number, acks: number): AppendResult | Promise<AppendResult> {
+    let appended;
+    try {
+      appended = part.log.append(records);
+    } catch (err) {
+      return errorFrom(err);
+    }
+    const result: AppendResult = {
+      errorCode: 0,
+      errorMessage: null,
+      baseOffset: appended.firstOffset,
+      logAppendTimeMs,
+      logStartOffset: part.log.logStartOffset,
+      recordErrors: [],
+    };
+    const written = appended.written.then(
+      () => {
+        part.wakeWaiters();
+        return result;
+      },
+      (err: Error) => {
+        log.error(`Append to ${part.topic}-${part.index} failed: ${err.message}`);
+        return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${err.message}`);
+      },
+    );
+    if (acks === 0) return result;
+    return written;
+  }
+}
+
+function errorResult(code: number, message: string | null): AppendResult {
+  return { errorCode: code, errorMessage: message, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [] };
+}
+
+function errorFrom(err: unknown): AppendResult {
+  if (err instanceof KafkaError) {
+    const r = errorResult(err.code, err.message);
+    const batchIndex = (err as KafkaError & { batchIndex?: number }).batchIndex;
+    if (batchIndex !== undefined) r.recordErrors = [{ batchIndex, batchIndexErrorMessage: err.message }];
+    return r;
+  }
+  return errorResult(ErrorCode.CORRUPT_MESSAGE, (err as Error)?.message ?? String(err));
+}

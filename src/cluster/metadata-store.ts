@@ -1,0 +1,47 @@
+// The cluster's source of truth (brokers, topics, partition assignments,
+// leaders, configs) behind one interface. The embedded LocalMetadataStore
+// serves a single broker from a file in its log dir; an etcd-backed store
+// implements the same interface for a replicated cluster.
+
+import { EventEmitter } from 'node:events';
+
+export interface PartitionState {
+  partition: number;
+  replicas: number[];
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+export interface TopicState {
+  name: string;
+  topicId: string;
+  partitions: PartitionState[];
+  /** Topic-level config overrides (Kafka's dotted keys). */
+  configs: Record<string, string>;
+  internal: boolean;
+}
+
+export interface BrokerRegistration {
+  nodeId: number;
+  rack: string | null;
+  /** Advertised endpoints by listener name. */
+  endpoints: { name: string; host: string; port: number; securityProtocol: string }[];
+}
+
+export interface MetadataStore extends EventEmitter {
+  readonly clusterId: string;
+  controllerId(): number;
+  brokers(): BrokerRegistration[];
+  topics(): TopicState[];
+  topic(name: string): TopicState | undefined;
+  topicById(topicId: string): TopicState | undefined;
+  createTopic(topic: TopicState): Promise<void>;
+  deleteTopic(name: string): Promise<void>;
+  addPartitions(name: string, partitions: PartitionState[]): Promise<void>;
+  setTopicConfigs(name: string, configs: Record<string, string>): Promise<void>;
+  /** Dynamic broker configs: per broker by node id as a string, cluster-wide default under ''. */
+  brokerConfigs(entity: string): Record<string, string>;
+  setBrokerConfigs(entity: string, configs: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
