@@ -201,6 +201,8 @@ export class Log {
       resolve = res;
       reject = rej;
     });
+    // A caller that never awaits `written` must not crash the process on an I/O error.
+    promise.catch(() => {});
     this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject, promise });
     if (!this.writing) void this.pump();
     return { firstOffset: first, lastOffset, written: promise };

@@ -374,3 +374,65 @@ test('config can be replaced at run time', async () => {
     rmDir(dir);
   }
 });
+
+test('appends queued while a write is in flight are coalesced into one writev of the callers’ buffers', async () => {
+  const dir = tmpDir();
+  const original = fs.writev;
+  const calls: Buffer[][] = [];
+  try {
+    const log = await openLog(dir);
+    (fs as { writev: unknown }).writev = function (fd: number, bufs: Buffer[], ...rest: unknown[]) {
+      calls.push(bufs);
+      return (original as (...a: unknown[]) => void).call(fs, fd, bufs, ...rest);
+    };
+    const batches = Array.from({ length: 200 }, (_, i) => batchOf(1, 50, `c${i}`));
+    const results = batches.map((b) => log.append(b));
+    await Promise.all(results.map((r) => r.written));
+    assert.ok(calls.length <= 3, `${calls.length} writev calls for 200 appends`);
+    // Zero copy: the very Buffers passed to append() reach writev.
+    const passed = new Set(calls.flat());
+    for (const b of batches) assert.ok(passed.has(b));
+    await log.close();
+  } finally {
+    (fs as { writev: unknown }).writev = original;
+    rmDir(dir);
+  }
+});
+
+test('reads racing with deleteRecordsBefore either read or report out of range', async () => {
+  const dir = tmpDir();
+  try {
+    const log = await openLog(dir, { segmentBytes: 1200 });
+    let last: Promise<void> = Promise.resolve();
+    for (let i = 0; i < 60; i++) last = log.append(batchOf(1, 200)).written;
+    await last;
+    const reads = [];
+    for (let off = 0; off < 60; off++) reads.push(log.read(off, 1000, { minOneBatch: true }));
+    const del = log.deleteRecordsBefore(40);
+    const results = await Promise.all(reads);
+    await del;
+    for (const [off, r] of results.entries()) {
+      if (!r.outOfRange) assert.equal(splitBatches(r.records)[0]!.baseOffset, off);
+    }
+    assert.equal((await log.read(10, 1000, { minOneBatch: true })).outOfRange, true);
+    await log.close();
+  } finally {
+    rmDir(dir);
+  }
+});
+
+test('an I/O error takes the log offline: written rejects, later appends throw', async () => {
+  const dir = tmpDir();
+  try {
+    const log = await openLog(dir, { segmentBytes: 500 });
+    await log.append(batchOf(1, 300)).written;
+    fs.rmSync(log.dir, { recursive: true, force: true }); // the next roll cannot create its files
+    const r = log.append(batchOf(1, 300));
+    await assert.rejects(r.written, (err: Error & { code?: string }) => err.code === 'KAFKA_STORAGE_ERROR');
+    assert.throws(() => log.append(batchOf(1)), /offline/);
+    await assert.rejects(log.read(0, 100, { minOneBatch: true }), /offline/);
+    await log.closeHandles();
+  } finally {
+    rmDir(dir);
+  }
+});
