@@ -34,6 +34,8 @@ export interface BrokerProcessOptions {
   port?: number;
   configFile?: string;
   timeoutMs?: number;
+  /** Start through bin/kafka-server-start.sh, as Kafka users do. */
+  viaKafkaScript?: boolean;
 }
 
 const LISTENING = /listening on \S+?:\/\/[^\s,]*?:(\d+)/;
@@ -47,11 +49,11 @@ export async function startBrokerProcess(opts: BrokerProcessOptions = {}): Promi
   let out = '';
   let port = opts.port ?? 0;
   const launch = async (): Promise<ChildProcess> => {
-    const args = [SAMSA_BIN, 'server-start'];
+    const args = opts.viaKafkaScript ? [path.join(REPO, 'bin/kafka-server-start.sh')] : [SAMSA_BIN, 'server-start'];
     if (opts.configFile) args.push(opts.configFile);
     const overrides = { 'listeners': `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...(opts.overrides ?? {}) };
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
+    const proc = spawn(opts.viaKafkaScript ? 'bash' : process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
     const started = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`broker did not start in time; output:\n${out}`)), opts.timeoutMs ?? 30000);
       const onData = (d: Buffer) => {
