@@ -21,15 +21,17 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { LogSegment, SegmentConfig } from './log-segment.js';
 import {
+  CLEANED_SUFFIX,
   DELETED_SUFFIX,
   INDEX_SUFFIX,
   LOG_SUFFIX,
-  LogSegment,
-  SegmentConfig,
   TIME_INDEX_SUFFIX,
   TXN_INDEX_SUFFIX,
-} from './log-segment.js';
+  parseSegmentFileName,
+  segmentFileName,
+} from './log-file-utils.js';
 import { CorruptRecordError } from './errors.js';
 
 export interface LoadOptions {
@@ -49,32 +51,30 @@ export interface LoadedLog {
   truncatedBytes: number;
 }
 
-const SEGMENT_FILE = /^(\d{20})(\.log|\.index|\.timeindex|\.txnindex|\.snapshot)$/;
-
 export async function loadLog(dir: string, config: SegmentConfig, opts: LoadOptions): Promise<LoadedLog> {
   fs.mkdirSync(dir, { recursive: true });
   const names = fs.readdirSync(dir);
   const logFiles = new Set<number>();
   for (const name of names) {
-    const m = SEGMENT_FILE.exec(name);
-    if (m && m[2] === LOG_SUFFIX) logFiles.add(Number(m[1]));
+    const f = parseSegmentFileName(name);
+    if (f?.suffix === LOG_SUFFIX) logFiles.add(f.baseOffset);
   }
   for (const name of names) {
     const full = path.join(dir, name);
-    if (name.endsWith(DELETED_SUFFIX) || name.endsWith('.cleaned') || name.endsWith('.tmp')) {
+    if (name.endsWith(DELETED_SUFFIX) || name.endsWith(CLEANED_SUFFIX) || name.endsWith('.tmp')) {
       fs.rmSync(full, { force: true });
       continue;
     }
-    const m = SEGMENT_FILE.exec(name);
-    if (m && (m[2] === INDEX_SUFFIX || m[2] === TIME_INDEX_SUFFIX || m[2] === TXN_INDEX_SUFFIX)) {
-      if (!logFiles.has(Number(m[1]))) fs.rmSync(full, { force: true }); // orphaned index
+    const f = parseSegmentFileName(name);
+    if (f && (f.suffix === INDEX_SUFFIX || f.suffix === TIME_INDEX_SUFFIX || f.suffix === TXN_INDEX_SUFFIX)) {
+      if (!logFiles.has(f.baseOffset)) fs.rmSync(full, { force: true }); // orphaned index
     }
   }
 
   let segments = [...logFiles]
     .sort((a, b) => a - b)
     .map((base) => {
-      const size = fs.statSync(path.join(dir, String(base).padStart(20, '0') + LOG_SUFFIX)).size;
+      const size = fs.statSync(path.join(dir, segmentFileName(base, LOG_SUFFIX))).size;
       return LogSegment.existing(dir, base, config, size);
     });
 

@@ -24,19 +24,9 @@ import { TimeIndex } from './time-index.js';
 import { BatchCursor, BatchInfo, crcValid, headerProblem, parseHeader, searchBatchForTimestamp } from './batch-scan.js';
 import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
 import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll } from './fs-util.js';
-import { CorruptIndexError, CorruptRecordError, StorageError } from './errors.js';
+import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
-
-export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const TIME_INDEX_SUFFIX = '.timeindex';
-export const TXN_INDEX_SUFFIX = '.txnindex';
-export const DELETED_SUFFIX = '.deleted';
-
-/** `<20-digit zero-padded offset><suffix>`, Kafka's segment file naming. */
-export function segmentFileName(baseOffset: number, suffix: string): string {
-  return String(baseOffset).padStart(20, '0') + suffix;
-}
+import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFileName } from './log-file-utils.js';
 
 export interface SegmentConfig {
   indexIntervalBytes: number;
@@ -305,9 +295,9 @@ export class LogSegment {
    * First batch whose lastOffset >= offset among bytes [0, maxPosition), found
    * through the offset index and a header walk; null if there is none.
    */
-  async findBatch(offset: number, maxPosition = this.size, lookupLimit = Infinity): Promise<BatchInfo | null> {
+  async findBatch(offset: number, maxPosition = this.size): Promise<BatchInfo | null> {
     await this.ensureIndexes();
-    let pos = this.offsetIndex.lookup(Math.min(offset, lookupLimit)).position;
+    let pos = this.offsetIndex.lookup(offset).position;
     const cur = this.cursor(maxPosition, Math.max(this.config.indexIntervalBytes * 2, 8192));
     for (;;) {
       const h = await cur.header(pos);
@@ -610,14 +600,5 @@ export class LogSegment {
         fs.promises.rm(base + s, { force: true }),
       ),
     );
-  }
-
-  /** For tests: throw if the in-memory indexes point past the readable bytes. */
-  checkConsistency(): void {
-    if (!this.oi) return;
-    const last = this.oi.lastEntry();
-    if (last.position > this.pendingSize) {
-      throw new CorruptRecordError(`index of ${this.logPath} points past the end of the log`);
-    }
   }
 }

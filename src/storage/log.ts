@@ -42,7 +42,6 @@ interface WriteOp {
   records: number;
   resolve: () => void;
   reject: (err: Error) => void;
-  promise: Promise<void>;
 }
 
 export type ReadResult =
@@ -69,6 +68,8 @@ export class Log {
   private hw: number;
   private _recoveryPoint: number;
   private queue: WriteOp[] = [];
+  /** Settles after the last append's write (ops complete in order). */
+  private tail: Promise<void> = Promise.resolve();
   private qHead = 0;
   private writing = false;
   private failed: Error | null = null;
@@ -202,8 +203,8 @@ export class Log {
       reject = rej;
     });
     // A caller that never awaits `written` must not crash the process on an I/O error.
-    promise.catch(() => {});
-    this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject, promise });
+    this.tail = promise.catch(() => {});
+    this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject });
     if (!this.writing) void this.pump();
     return { firstOffset: first, lastOffset, written: promise };
   }
@@ -303,10 +304,9 @@ export class Log {
     this.flushTimer.unref();
   }
 
-  /** Resolves when every append queued so far is written (never rejects). */
+  /** Resolves when every append made so far is written or failed (never rejects). */
   private drain(): Promise<void> {
-    const last = this.queue[this.queue.length - 1];
-    return last && this.qHead < this.queue.length ? last.promise.catch(() => {}) : Promise.resolve();
+    return this.tail;
   }
 
   /** fsync every segment holding offsets below `offset` (the caller knows they are written) and advance the recovery point. */

@@ -436,3 +436,30 @@ test('an I/O error takes the log offline: written rejects, later appends throw',
     rmDir(dir);
   }
 });
+
+test('close() right after append (not awaited) waits for the write', async () => {
+  const original = fs.writev;
+  for (const n of [1, 2, 100]) {
+    const dir = tmpDir();
+    try {
+      const log = await openLog(dir, { segmentBytes: 2000 });
+      // Slow writes: close() must still wait for them.
+      (fs as { writev: unknown }).writev = function (...args: unknown[]) {
+        setTimeout(() => (original as (...a: unknown[]) => void).apply(fs, args), 30);
+      };
+      for (let i = 0; i < n; i++) log.append(batchOf(2, 100));
+      await log.close();
+      (fs as { writev: unknown }).writev = original;
+      const again = await openLog(dir, { segmentBytes: 2000 });
+      assert.equal(again.logEndOffset, 2 * n);
+      assert.equal(again.loadStats.recoveredSegments, 0);
+      await again.close();
+      const scanned = await openLog(dir, { segmentBytes: 2000 }, false);
+      assert.equal(scanned.logEndOffset, 2 * n, 'every byte is valid on disk');
+      await scanned.close();
+    } finally {
+      (fs as { writev: unknown }).writev = original;
+      rmDir(dir);
+    }
+  }
+});
