@@ -30,6 +30,7 @@ import {
 import { LogSegment, SegmentClosedError, SegmentConfig } from './log-segment.js';
 import { loadLog } from './log-loader.js';
 import { offsetOfMaxTimestamp } from './batch-scan.js';
+import { decompress as decompressRecords } from '../protocol/records/compression.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import type { Decompressor, LogConfig } from './log-config.js';
 
@@ -52,7 +53,7 @@ export interface OpenOptions {
   recoveryPoint?: number;
   hadCleanShutdown: boolean;
   logStartOffset?: number;
-  /** Used to find record-level offsets inside compressed batches (ListOffsets). */
+  /** Used to find record-level offsets inside compressed batches (ListOffsets); default: protocol/records codecs. */
   decompress?: Decompressor;
 }
 
@@ -96,7 +97,7 @@ export class Log {
     this.nextOffset = this.hw = loaded.nextOffset;
     this._recoveryPoint = loaded.recoveryPoint;
     this._logStartOffset = loaded.logStartOffset;
-    this.decompress = decompress;
+    this.decompress = decompress ?? ((type, data) => decompressRecords(type, data));
     this.loadStats = { recoveredSegments: loaded.recoveredSegments, truncatedBytes: loaded.truncatedBytes };
   }
 

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import type { LogConfig } from '../../../src/storage/log-config.js';
 
@@ -59,6 +60,8 @@ export interface BuildOptions {
   producerEpoch?: number;
   baseSequence?: number;
   attributes?: number;
+  /** gzip the records section (attributes compression = 1). */
+  gzip?: boolean;
 }
 
 /** One uncompressed v2 batch holding `records`, CRC included. */
@@ -82,13 +85,13 @@ export function buildBatch(records: TestRecord[], opts: BuildOptions = {}): Buff
     ]);
     recs.push(Buffer.concat([Buffer.from(varint(body.length)), body]));
   });
-  const recordBytes = Buffer.concat(recs);
+  const recordBytes = opts.gzip ? zlib.gzipSync(Buffer.concat(recs)) : Buffer.concat(recs);
   const b = Buffer.alloc(61 + recordBytes.length);
   b.writeBigInt64BE(BigInt(opts.baseOffset ?? 0), 0);
   b.writeInt32BE(b.length - 12, 8);
   b.writeInt32BE(opts.partitionLeaderEpoch ?? -1, 12);
   b.writeInt8(2, 16);
-  b.writeInt16BE(opts.attributes ?? 0, 21);
+  b.writeInt16BE((opts.attributes ?? 0) | (opts.gzip ? 1 : 0), 21);
   b.writeInt32BE(records.length - 1, 23);
   b.writeBigInt64BE(BigInt(baseTs), 27);
   b.writeBigInt64BE(BigInt(maxTs), 35);

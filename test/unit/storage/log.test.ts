@@ -463,3 +463,26 @@ test('close() right after append (not awaited) waits for the write', async () =>
     }
   }
 });
+
+test('timestamp lookups inside compressed batches resolve to the record (gzip)', async () => {
+  const dir = tmpDir();
+  try {
+    const log = await openLog(dir);
+    const t0 = 1_700_000_000_000;
+    const ts = [t0, t0 + 30, t0 + 10, t0 + 20];
+    await log.append(buildBatch(ts.map((timestamp) => ({ value: Buffer.from('z'.repeat(100)), timestamp })), { gzip: true })).written;
+    assert.deepEqual(await log.offsetForTimestamp(t0 + 15), { offset: 1, timestamp: t0 + 30, leaderEpoch: -1 });
+    assert.deepEqual(await log.maxTimestampAndOffset(), { offset: 1, timestamp: t0 + 30, leaderEpoch: -1 });
+    // Without a usable decompressor: batch-level answers.
+    log.decompress = () => {
+      throw new Error('no codec');
+    };
+    await assert.rejects(log.offsetForTimestamp(t0 + 15), /no codec/);
+    log.decompress = undefined;
+    assert.deepEqual(await log.offsetForTimestamp(t0 + 15), { offset: 0, timestamp: t0 + 30, leaderEpoch: -1 });
+    assert.deepEqual(await log.maxTimestampAndOffset(), { offset: 3, timestamp: t0 + 30, leaderEpoch: -1 });
+    await log.close();
+  } finally {
+    rmDir(dir);
+  }
+});
