@@ -24,6 +24,10 @@ export class Logger {
     const line = `[${timestamp()}] ${LABEL[level]} ${msg} (${this.component})\n`;
     (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line);
   }
+  /** For hot paths: check before building a message. */
+  get debugEnabled(): boolean {
+    return ORDER.debug >= threshold;
+  }
   debug(msg: string): void {
     if (ORDER.debug >= threshold) this.log('debug', msg);
   }

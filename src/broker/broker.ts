@@ -133,11 +133,6 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     servers.push(server);
   }
 
-  const checkpointTimer = setInterval(() => {
-    logs.checkpoint().catch((err: Error) => log.warn(`Checkpoint failed: ${err.message}`));
-  }, 60_000);
-  checkpointTimer.unref();
-
   const startupMs = performance.now() - started;
   const first = bound[0]!;
   const firstHost = first.host === '0.0.0.0' || first.host === '::' ? '127.0.0.1' : first.host;
@@ -154,7 +149,6 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     startupMs,
     close() {
       closing ??= (async () => {
-        clearInterval(checkpointTimer);
         // Stop accepting, let in-flight requests finish (parked fetches are released at once), then close.
         for (const s of servers) s.close();
         fetchWaiter.wakeAll();

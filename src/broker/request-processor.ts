@@ -34,6 +34,9 @@ export class RequestProcessor {
     }
     const r = new Reader(frame);
     const header = decodeRequestHeader(r, requestIsFlexible);
+    if (log.debugEnabled) {
+      log.debug(`Request ${api.def.name} v${apiVersion} from client '${header.clientId}' at ${conn.remote} (correlation ${correlationId})`);
+    }
     const request = api.request.forVersion(apiVersion).decode(r);
     const ctx: RequestContext = { header, conn, broker: this.broker };
     const result = handler.handle(request, ctx);
