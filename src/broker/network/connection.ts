@@ -70,7 +70,11 @@ export class Connection implements ConnectionInfo {
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
+    socket.on('drain', () => {
+      this.maybeResume();
+      // Frames already read stay queued while the output is full; pick them up again.
+      if (this.pendingBytes >= 4) this.drainFrames();
+    });
     socket.on('timeout', () => {
       log.debug(`Closing idle connection ${this.id}`);
       this.close();
@@ -100,7 +104,15 @@ export class Connection implements ConnectionInfo {
   }
 
   private drainFramesLoop(): void {
-    while (this.pendingBytes >= 4 && !this.closing && !this.closed && this.inFlight < this.limits.maxInFlight) {
+    while (
+      this.pendingBytes >= 4 &&
+      !this.closing &&
+      !this.closed &&
+      this.inFlight < this.limits.maxInFlight &&
+      // Pausing the socket stops new reads only: requests already read must wait too while
+      // the client is not reading its responses, or a pipelining client grows our memory.
+      this.socket.writableLength <= this.limits.maxQueuedResponseBytes
+    ) {
       const size = this.peekInt32();
       if (size < 0 || size > this.limits.maxRequestSize) {
         log.warn(
