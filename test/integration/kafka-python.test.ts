@@ -85,6 +85,7 @@ describe('kafka-python against a Samsa broker process', { timeout: 300_000 }, ()
     // Set on the command line (--override): a static broker config.
     assert.equal(bc.configs['num.partitions'].value, '1');
     assert.equal(bc.configs['num.partitions'].source, STATIC_BROKER_CONFIG);
+    assert.deepEqual(bc.configs['num.partitions'].synonyms, [['num.partitions', '1', STATIC_BROKER_CONFIG], ['num.partitions', '1', DEFAULT_CONFIG]]);
     assert.equal(bc.configs['auto.create.topics.enable'].value, 'true');
     assert.equal(bc.configs['auto.create.topics.enable'].source, STATIC_BROKER_CONFIG);
     assert.equal(bc.configs['node.id'].value, String(NODE_ID));
