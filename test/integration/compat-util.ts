@@ -40,6 +40,7 @@ export async function createTopic(port: number, name: string, numPartitions = 1,
 export interface StoredBatch {
   baseOffset: number;
   lastOffset: number;
+  magic: number;
   records: number;
   compression: number;
   logAppendTime: boolean;
@@ -76,6 +77,7 @@ export async function fetchBatches(port: number, topic: string, partition = 0): 
         out.push({
           baseOffset: header.baseOffset(buf, at),
           lastOffset: header.lastOffset(buf, at),
+          magic: header.magic(buf, at),
           records: header.recordsCount(buf, at),
           compression: header.compression(buf, at),
           logAppendTime: header.isLogAppendTime(buf, at),

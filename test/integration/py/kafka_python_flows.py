@@ -258,6 +258,25 @@ def act_auto_create():
     return {'meta': [m.partition, m.offset], 'described': described}
 
 
+def act_old_formats():
+    """A producer and a consumer pinned to an old broker version (message format v0 or v1, Produce v2
+    or older, Fetch v3 or older), and a current consumer reading what the old producer wrote."""
+    topic = P['topic']
+    api_version = tuple(P['api_version'])
+    n = P['count']
+    prod = KafkaProducer(bootstrap_servers=BOOTSTRAP, api_version=api_version, acks=1,
+                         compression_type=P.get('compression'), linger_ms=20)
+    v1 = api_version >= (0, 10)
+    futures = [prod.send(topic, key=enc('k%d' % i), value=enc('old %d' % i), partition=0,
+                         timestamp_ms=(P['base_ts'] + i) if v1 else None) for i in range(n)]
+    prod.flush()
+    metas = [[f.get(timeout=30).offset, f.get(timeout=30).timestamp] for f in futures]
+    prod.close()
+    old = consume_from_beginning(topic, [0], n, api_version=api_version)
+    new = consume_from_beginning(topic, [0], n)
+    return {'metas': metas, 'old_consumer': old, 'new_consumer': new}
+
+
 # ---------------------------------------------------------------- consumer
 
 def act_consumer_positions():
