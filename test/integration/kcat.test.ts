@@ -164,6 +164,30 @@ describe('kcat (librdkafka) against a Samsa broker process', { timeout: 300_000 
     });
   }
 
+  for (const [sent, topicCodec] of [
+    ['none', 'gzip'],
+    ['zstd', 'snappy'],
+    ['none', 'lz4'],
+    ['gzip', 'zstd'],
+  ] as const) {
+    it(`re-compresses ${sent} batches for a topic with compression.type=${topicCodec}`, async () => {
+      const topic = uniqueTopic(`kcat-rz-${topicCodec}`);
+      await createTopic(broker.port, topic, 1, { 'compression.type': topicCodec });
+      const values = Array.from({ length: 100 }, (_, i) => `recompressed ${i} ${'0123456789'.repeat(1 + (i % 10))}`);
+      const args = ['-P', '-t', topic, '-K', ':', '-H', 'h=1', '-X', 'linger.ms=100'];
+      if (sent !== 'none') args.push('-z', sent);
+      await kcat(args, values.map((v, i) => `k${i}:${v}`).join('\n') + '\n');
+      const msgs = await consumeJson(topic);
+      assert.deepEqual(
+        msgs.map((m) => [m.offset, m.key, m.payload, m.headers]),
+        values.map((v, i) => [i, `k${i}`, v, ['h', '1']]),
+      );
+      const batches = await fetchBatches(broker.port, topic);
+      assert.equal(batches.reduce((n, b) => n + b.records, 0), values.length);
+      for (const b of batches) assert.equal(b.compression, CODEC[topicCodec], `batch at ${b.baseOffset}`);
+    });
+  }
+
   for (const acks of ['0', '1', 'all']) {
     it(`produces with acks=${acks}`, async () => {
       const topic = uniqueTopic(`kcat-acks${acks}`);
