@@ -1,0 +1,154 @@
+// Kafka's RecordAccumulator: a queue of batches per partition, batches
+// filled up to batch.size by a running wire size, buffer.memory accounted in
+// the same bytes (a send waits while the buffer is full, FIFO), and the
+// "drain" that takes at most one batch per partition for a broker's next
+// Produce request up to max.request.size. A partition with a batch in flight
+// is muted until it completes, which keeps records in order per partition
+// even across retries (without idempotence a second batch in flight could
+// overtake a retried one).
+
+import { RingQueue } from './ring-queue.js';
+import { Completion, PreparedRecord, ProducerBatch } from './producer-batch.js';
+
+export class PartitionQueue {
+  readonly batches = new RingQueue<ProducerBatch>(4);
+  /** A batch of this partition is in flight. */
+  muted = false;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+export interface AppendResult {
+  batch: ProducerBatch;
+  /** Bytes this record added to the batch. */
+  bytes: number;
+  /** A new batch was started for it. */
+  newBatch: boolean;
+  /** The batch cannot take more records (the sender may send it now). */
+  batchFull: boolean;
+}
+
+export class RecordAccumulator {
+  private readonly queues = new Map<string, Map<number, PartitionQueue>>();
+  /** Every queue, for the sender's scans. */
+  readonly all: PartitionQueue[] = [];
+  /** Batches not yet completed (queued or in flight). */
+  readonly incomplete = new Set<ProducerBatch>();
+  private used = 0;
+  private readonly memoryWaiters = new RingQueue<{ bytes: number; resolve: () => void }>();
+
+  constructor(
+    readonly batchSize: number,
+    readonly bufferMemory: number,
+  ) {}
+
+  queue(topic: string, partition: number): PartitionQueue {
+    let byPartition = this.queues.get(topic);
+    if (!byPartition) {
+      byPartition = new Map();
+      this.queues.set(topic, byPartition);
+    }
+    let q = byPartition.get(partition);
+    if (!q) {
+      q = new PartitionQueue(topic, partition);
+      byPartition.set(partition, q);
+      this.all.push(q);
+    }
+    return q;
+  }
+
+  /** Batches queued (not in flight) for a partition: the adaptive partitioner's load signal. */
+  queueSize(topic: string, partition: number): number {
+    return this.queues.get(topic)?.get(partition)?.batches.length ?? 0;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  get hasMemoryWaiters(): boolean {
+    return this.memoryWaiters.length > 0;
+  }
+
+  /** Reserves bytes when free and nobody waits before us; false otherwise. */
+  tryReserve(bytes: number): boolean {
+    if (this.memoryWaiters.length > 0 || this.used + bytes > this.bufferMemory) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  /** Calls `onReserved` (FIFO among waiters) once `bytes` are reserved: at once when free. */
+  reserve(bytes: number, onReserved: () => void): void {
+    if (this.tryReserve(bytes)) onReserved();
+    else this.memoryWaiters.push({ bytes, resolve: onReserved });
+  }
+
+  /** Drops a waiter that gave up (max.block.ms); returns false when it already got its bytes. */
+  cancelReserve(resolve: () => void): boolean {
+    const n = this.memoryWaiters.length;
+    let found = false;
+    for (let i = 0; i < n; i++) {
+      const w = this.memoryWaiters.shift()!;
+      if (w.resolve === resolve) found = true;
+      else this.memoryWaiters.push(w);
+    }
+    if (found) this.wakeMemoryWaiters();
+    return found;
+  }
+
+  release(bytes: number): void {
+    this.used -= bytes;
+    if (this.used < 0) this.used = 0;
+    this.wakeMemoryWaiters();
+  }
+
+  private wakeMemoryWaiters(): void {
+    for (let w = this.memoryWaiters.peek(); w && this.used + w.bytes <= this.bufferMemory; w = this.memoryWaiters.peek()) {
+      this.memoryWaiters.shift();
+      this.used += w.bytes;
+      w.resolve();
+    }
+  }
+
+  // ---------------------------------------------------------------- batches
+
+  /** Appends to the partition's last open batch, or a new one. Memory must already be reserved. */
+  append(topic: string, partition: number, r: PreparedRecord, c: Completion, now: number): AppendResult {
+    const q = this.queue(topic, partition);
+    const last = q.batches.at(q.batches.length - 1);
+    if (last && !last.closed) {
+      const bytes = last.tryAppend(r, c, this.batchSize);
+      if (bytes >= 0) return { batch: last, bytes, newBatch: false, batchFull: last.sizeInBytes >= this.batchSize };
+      last.closed = true;
+    }
+    const batch = new ProducerBatch(topic, partition, now);
+    const bytes = batch.tryAppend(r, c, this.batchSize);
+    q.batches.push(batch);
+    this.incomplete.add(batch);
+    return { batch, bytes, newBatch: true, batchFull: batch.sizeInBytes >= this.batchSize };
+  }
+
+  /** Marks a batch done and returns its memory. */
+  deallocate(batch: ProducerBatch, reservedBytes: number): void {
+    this.incomplete.delete(batch);
+    this.release(reservedBytes);
+  }
+
+  /** Puts a batch back at the front of its partition's queue for a retry. */
+  reenqueue(batch: ProducerBatch): void {
+    this.queue(batch.topic, batch.partition).batches.unshift(batch);
+  }
+
+  /** Snapshot of every batch not yet done: what flush() waits for. */
+  pendingDone(): Promise<void>[] {
+    return [...this.incomplete].map((b) => b.done);
+  }
+
+  get isEmpty(): boolean {
+    return this.incomplete.size === 0;
+  }
+}

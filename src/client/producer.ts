@@ -1,0 +1,316 @@
+// The producer: serializes records, picks their partition (explicit, custom
+// partitioner, murmur2 for keys, sticky for the rest), enforces
+// max.request.size and buffer.memory before anything is queued, and appends
+// to the accumulator; the Sender takes it from there. A send() whose topic's
+// metadata is not known yet, or that finds the buffer full, waits (up to
+// max.block.ms) in a FIFO that later sends join, so records keep their order.
+//
+// enable.idempotence is not implemented yet (a later issue) and defaults to
+// false here; in-order delivery per partition comes from allowing one batch
+// in flight per partition instead.
+
+import { Cluster } from './cluster.js';
+import { RecordAccumulator } from './accumulator.js';
+import { Sender } from './sender.js';
+import { Completion, PreparedRecord, RecordMetadata, payloadSize, soloBatchSize } from './producer-batch.js';
+import { ConfigInput, PRODUCER_DEFAULTS, ProducerConfig, normalizeAcks, resolveConfig, validateProducerConfig } from './config.js';
+import { Partitioner, PartitionLoad, StickyPartitioner, defaultPartitioner, stickyPartitioner } from './partitioner.js';
+import { Serializer, bytesSerializer } from './serializers.js';
+import { RingQueue } from './ring-queue.js';
+import { ClientClosedError, ErrorCode, KafkaError, RecordTooLargeError, TimeoutError } from './errors.js';
+import { CompressionType } from '../protocol/records/batch-header.js';
+import type { RecordHeader } from '../protocol/records/records.js';
+import type { PartitionMetadata } from './metadata.js';
+
+export type { RecordMetadata };
+
+export type HeaderValue = string | Buffer | Uint8Array | null;
+/** Headers as an object (an array value repeats the key) or as an ordered list. */
+export type HeadersInput = { [key: string]: HeaderValue | HeaderValue[] } | readonly { key: string; value: HeaderValue }[];
+
+export type BytesLike = Buffer | Uint8Array | string | null | undefined;
+
+export interface ProducerRecord<K = BytesLike, V = BytesLike> {
+  topic: string;
+  key?: K;
+  value: V;
+  headers?: HeadersInput;
+  /** CreateTime in ms (or a Date); now when absent. */
+  timestamp?: number | Date;
+  /** An explicit partition; the partitioner decides when absent. */
+  partition?: number;
+}
+
+export type ProducerOptions<K = BytesLike, V = BytesLike> = ConfigInput<ProducerConfig> & {
+  partitioner?: Partitioner;
+  keySerializer?: Serializer<K>;
+  valueSerializer?: Serializer<V>;
+};
+
+const CODECS: Record<string, CompressionType> = {
+  none: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+const NO_HEADERS: RecordHeader[] = [];
+/** Worst case of a record's attribute, delta and length varints: what buffer.memory reserves beyond its payload. */
+const RECORD_OVERHEAD_MAX = 21;
+
+interface Blocked {
+  topic: string;
+  partition: number | undefined;
+  record: PreparedRecord;
+  completion: Completion;
+  reserve: number;
+  deadline: number;
+  done: Promise<unknown>;
+}
+
+export class Producer<K = BytesLike, V = BytesLike> {
+  readonly config: ProducerConfig;
+  private readonly cluster: Cluster;
+  private readonly acc: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly sticky: StickyPartitioner;
+  private readonly partitioner: Partitioner;
+  private readonly keySerializer: Serializer<K>;
+  private readonly valueSerializer: Serializer<V>;
+  private readonly blocked = new RingQueue<Blocked>();
+  private draining = false;
+  private closing: Promise<void> | null = null;
+  private cancelMemoryWait: (() => void) | null = null;
+
+  constructor(options: ProducerOptions<K, V>) {
+    const { partitioner, keySerializer, valueSerializer, ...rest } = options;
+    this.config = resolveConfig<ProducerConfig>(rest as ConfigInput<ProducerConfig>, PRODUCER_DEFAULTS, 'producer');
+    validateProducerConfig(this.config);
+    this.cluster = new Cluster(this.config, { allowAutoTopicCreation: this.config.allowAutoCreateTopics, kind: 'producer' });
+    this.acc = new RecordAccumulator(this.config.batchSize, this.config.bufferMemory);
+    this.sender = new Sender(this.cluster, this.acc, this.config, normalizeAcks(this.config.acks), CODECS[this.config.compressionType]!);
+    this.sticky = new StickyPartitioner(this.config.batchSize);
+    this.partitioner = partitioner ?? (this.config.partitionerIgnoreKeys ? stickyPartitioner : defaultPartitioner);
+    this.keySerializer = keySerializer ?? (bytesSerializer as Serializer<K>);
+    this.valueSerializer = valueSerializer ?? (bytesSerializer as Serializer<V>);
+  }
+
+  /** Connects and loads cluster metadata now (optional: send() does it on demand). */
+  async connect(): Promise<void> {
+    await this.cluster.retry('connect', this.config.maxBlockMs, () => this.cluster.refreshMetadata());
+  }
+
+  /** The partitions of a topic, waiting for its metadata up to max.block.ms. */
+  async partitionsFor(topic: string): Promise<PartitionMetadata[]> {
+    await this.cluster.waitForTopic(topic, this.config.maxBlockMs);
+    return this.cluster.metadata.topic(topic)!.partitions.filter(Boolean);
+  }
+
+  /** Sends one record; resolves with where it was stored once the broker has it (per acks). */
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
+    if (this.closing) return Promise.reject(new ClientClosedError('producer'));
+    let prepared: PreparedRecord;
+    let reserve: number;
+    try {
+      if (typeof record.topic !== 'string' || record.topic === '') throw new TypeError('a record needs a topic');
+      prepared = this.prepare(record);
+      const solo = soloBatchSize(prepared.payloadSize);
+      if (solo > this.config.maxRequestSize) {
+        throw new RecordTooLargeError(
+          `The message is ${solo} bytes when serialized which is larger than ${this.config.maxRequestSize}, which is the value of the max.request.size configuration.`,
+        );
+      }
+      if (solo > this.config.bufferMemory) {
+        throw new RecordTooLargeError(
+          `The message is ${solo} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`,
+        );
+      }
+      reserve = prepared.payloadSize + RECORD_OVERHEAD_MAX;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { topic, partition } = record;
+    let completion!: Completion;
+    const p = new Promise<RecordMetadata>((resolve, reject) => (completion = { resolve, reject }));
+    if (this.blocked.length === 0 && this.cluster.metadata.topic(topic) && this.acc.tryReserve(reserve)) {
+      this.appendNow(topic, partition, prepared, completion, reserve);
+    } else {
+      this.cluster.addTopics([topic]);
+      this.blocked.push({ topic, partition, record: prepared, completion, reserve, deadline: Date.now() + this.config.maxBlockMs, done: p.catch(() => {}) });
+      void this.drainBlocked();
+    }
+    return p;
+  }
+
+  /** Sends several records; resolves with their metadata in the same order (rejects on the first failure). */
+  sendBatch(records: readonly ProducerRecord<K, V>[]): Promise<RecordMetadata[]> {
+    return Promise.all(records.map((r) => this.send(r)));
+  }
+
+  /** Sends everything buffered now, without waiting for linger.ms, and waits until it is acknowledged or failed. */
+  async flush(): Promise<void> {
+    this.sender.flushing++;
+    this.sender.wakeup();
+    try {
+      await Promise.all([...[...this.blocked].map((b) => b.done), ...this.acc.pendingDone()]);
+    } finally {
+      this.sender.flushing--;
+    }
+  }
+
+  /**
+   * Sends what is buffered (up to `timeoutMs`, default forever), then closes
+   * every connection. Records still pending after the timeout fail with
+   * ClientClosedError. Leaves no socket or timer behind.
+   */
+  close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.closing ??= this.doClose(opts.timeoutMs ?? Infinity);
+    return this.closing;
+  }
+
+  private async doClose(timeoutMs: number): Promise<void> {
+    this.sender.closing = true;
+    this.sender.wakeup();
+    const pending = Promise.all([...[...this.blocked].map((b) => b.done), ...this.acc.pendingDone()]);
+    if (timeoutMs === Infinity) await pending;
+    else if (timeoutMs > 0) {
+      let t: NodeJS.Timeout | undefined;
+      await Promise.race([pending, new Promise<void>((r) => (t = setTimeout(r, timeoutMs)))]);
+      clearTimeout(t);
+    }
+    const closed = new ClientClosedError('producer');
+    this.cancelMemoryWait?.();
+    for (let b = this.blocked.shift(); b; b = this.blocked.shift()) b.completion.reject(closed);
+    for (const b of [...this.acc.incomplete]) {
+      b.fail(closed);
+      this.acc.deallocate(b, b.reserved);
+    }
+    this.sender.stop();
+    this.cluster.close();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private prepare(record: ProducerRecord<K, V>): PreparedRecord {
+    const key = record.key === undefined ? null : this.keySerializer(record.key, record.topic);
+    const value = this.valueSerializer(record.value, record.topic);
+    const headers = normalizeHeaders(record.headers);
+    const ts = record.timestamp instanceof Date ? record.timestamp.getTime() : record.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(ts) || ts < 0) throw new TypeError(`invalid timestamp ${String(record.timestamp)}`);
+    return { key, value, headers, timestamp: ts, payloadSize: payloadSize(key, value, headers) };
+  }
+
+  private load(topic: string): () => PartitionLoad {
+    return () => {
+      const t = this.cluster.metadata.topic(topic)!;
+      const available: number[] = [];
+      for (const p of t.partitions) if (p && p.leader >= 0) available.push(p.partition);
+      return { partitionCount: t.partitions.length, available, queueSize: (p) => this.acc.queueSize(topic, p) };
+    };
+  }
+
+  /** Appends a record whose topic metadata is known and whose memory is reserved. */
+  private appendNow(topic: string, explicit: number | undefined, r: PreparedRecord, c: Completion, reserve: number): void {
+    const count = this.cluster.metadata.partitionCount(topic);
+    let partition: number;
+    let sticky = false;
+    if (explicit !== undefined && explicit !== null) {
+      partition = explicit;
+      if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+        this.acc.release(reserve);
+        c.reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${partition} is not in the range [0...${count}).`));
+        return;
+      }
+    } else {
+      try {
+        partition = this.partitioner({ topic, key: r.key, value: r.value, partitionCount: count });
+      } catch (err) {
+        this.acc.release(reserve);
+        c.reject(err as Error);
+        return;
+      }
+      if (partition < 0) {
+        partition = this.sticky.partition(topic, count, this.load(topic));
+        sticky = true;
+      } else if (!Number.isInteger(partition) || partition >= count) {
+        this.acc.release(reserve);
+        c.reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the partitioner chose partition ${partition} of ${topic}, which has ${count}`));
+        return;
+      }
+    }
+    const res = this.acc.append(topic, partition, r, c, Date.now());
+    res.batch.reserved += reserve;
+    if (sticky) this.sticky.onAppend(topic, partition, res.bytes, this.load(topic));
+    this.sender.wakeup();
+  }
+
+  /** Works through sends that wait for metadata or memory, in order. */
+  private async drainBlocked(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let b = this.blocked.peek(); b; b = this.blocked.peek()) {
+        try {
+          await this.cluster.waitForTopic(b.topic, Math.max(0, b.deadline - Date.now()));
+          await this.reserveWithin(b.reserve, b.deadline);
+          if (this.blocked.peek() !== b) continue; // closed meanwhile
+          this.blocked.shift();
+          this.appendNow(b.topic, b.partition, b.record, b.completion, b.reserve);
+        } catch (err) {
+          if (this.blocked.peek() === b) this.blocked.shift();
+          b.completion.reject(err as Error);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private reserveWithin(bytes: number, deadline: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let got = false;
+      const onReserved = () => {
+        got = true;
+        if (timer) clearTimeout(timer);
+        this.cancelMemoryWait = null;
+        resolve();
+      };
+      this.acc.reserve(bytes, onReserved);
+      if (!got) {
+        this.sender.wakeup(); // memory waiters make every batch ready
+        const giveUp = (err: Error) => {
+          if (timer) clearTimeout(timer);
+          this.cancelMemoryWait = null;
+          if (this.acc.cancelReserve(onReserved)) reject(err);
+        };
+        timer = setTimeout(
+          () => giveUp(new TimeoutError(`Failed to allocate memory within the configured max blocking time ${this.config.maxBlockMs} ms.`)),
+          Math.max(0, deadline - Date.now()),
+        );
+        this.cancelMemoryWait = () => giveUp(new ClientClosedError('producer'));
+      }
+    });
+  }
+}
+
+function toBuffer(v: HeaderValue): Buffer | null {
+  if (v == null) return null;
+  if (Buffer.isBuffer(v)) return v;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+export function normalizeHeaders(h: HeadersInput | undefined): RecordHeader[] {
+  if (!h) return NO_HEADERS;
+  const out: RecordHeader[] = [];
+  if (Array.isArray(h)) {
+    for (const { key, value } of h as readonly { key: string; value: HeaderValue }[]) out.push({ key: String(key), value: toBuffer(value) });
+    return out;
+  }
+  for (const [key, v] of Object.entries(h as { [key: string]: HeaderValue | HeaderValue[] })) {
+    if (Array.isArray(v)) for (const x of v) out.push({ key, value: toBuffer(x) });
+    else out.push({ key, value: toBuffer(v as HeaderValue) });
+  }
+  return out;
+}
