@@ -5,7 +5,10 @@
 //   <20 digits>.log / .index / .timeindex   a segment (see log-segment.ts)
 //   <20 digits>.txnindex, .snapshot          Kafka's transaction index / producer snapshots (kept, not read)
 //   *.deleted, *.cleaned, *.tmp              leftovers of interrupted deletes/cleaning/writes: removed
-//   *.swap                                   interrupted compaction swap: left alone (Samsa has no cleaner yet)
+//   <base>.log.swap                          a cleaned segment whose swap was interrupted: it replaces every
+//                                            segment with a base offset in [base, its next offset), then is
+//                                            renamed to <base>.log (indexes rebuilt); .swap files at or above
+//                                            the lowest .cleaned file belong to an unfinished swap and are removed
 //   partition.metadata, leader-epoch-checkpoint: other modules' files
 //
 // Clean shutdown (`.kafka_cleanshutdown` was present): nothing is scanned. Only
@@ -27,6 +30,7 @@ import {
   DELETED_SUFFIX,
   INDEX_SUFFIX,
   LOG_SUFFIX,
+  SWAP_SUFFIX,
   TIME_INDEX_SUFFIX,
   TXN_INDEX_SUFFIX,
   parseSegmentFileName,
@@ -51,8 +55,60 @@ export interface LoadedLog {
   truncatedBytes: number;
 }
 
+/** Offset after the last whole batch of a .log file (its base offset when empty). */
+function nextOffsetOfFile(file: string, base: number): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.alloc(27);
+    let next = base;
+    for (let pos = 0; pos + 27 <= size; ) {
+      fs.readSync(fd, head, 0, 27, pos);
+      const len = head.readInt32BE(8) + 12;
+      if (len < 61 || pos + len > size) break;
+      next = Number(head.readBigInt64BE(0)) + head.readInt32BE(23) + 1;
+      pos += len;
+    }
+    return next;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Finish (or discard) cleaner swaps interrupted by a crash (Kafka: LogLoader's swap handling). */
+function completeSwaps(dir: string): void {
+  let names = fs.readdirSync(dir);
+  let minCleaned = Infinity;
+  for (const n of names) {
+    if (n.endsWith(CLEANED_SUFFIX)) {
+      const f = parseSegmentFileName(n.slice(0, -CLEANED_SUFFIX.length));
+      if (f) minCleaned = Math.min(minCleaned, f.baseOffset);
+    }
+  }
+  for (const n of names) {
+    if (!n.endsWith(SWAP_SUFFIX)) continue;
+    const f = parseSegmentFileName(n.slice(0, -SWAP_SUFFIX.length));
+    if (!f || f.suffix !== LOG_SUFFIX || f.baseOffset >= minCleaned) fs.rmSync(path.join(dir, n), { force: true });
+  }
+  names = fs.readdirSync(dir);
+  const swaps = names
+    .filter((n) => n.endsWith(LOG_SUFFIX + SWAP_SUFFIX))
+    .map((n) => parseSegmentFileName(n.slice(0, -SWAP_SUFFIX.length))!.baseOffset)
+    .sort((a, b) => a - b);
+  for (const base of swaps) {
+    const swapFile = path.join(dir, segmentFileName(base, LOG_SUFFIX + SWAP_SUFFIX));
+    const next = nextOffsetOfFile(swapFile, base);
+    for (const n of fs.readdirSync(dir)) {
+      const f = parseSegmentFileName(n);
+      if (f && f.baseOffset >= base && f.baseOffset < Math.max(next, base + 1)) fs.rmSync(path.join(dir, n), { force: true });
+    }
+    fs.renameSync(swapFile, path.join(dir, segmentFileName(base, LOG_SUFFIX)));
+  }
+}
+
 export async function loadLog(dir: string, config: SegmentConfig, opts: LoadOptions): Promise<LoadedLog> {
   fs.mkdirSync(dir, { recursive: true });
+  completeSwaps(dir);
   const names = fs.readdirSync(dir);
   const logFiles = new Set<number>();
   for (const name of names) {

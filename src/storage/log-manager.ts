@@ -6,8 +6,15 @@
 //                                       JSON {"version":0,"brokerEpoch":N} as Kafka writes it
 //   recovery-point-offset-checkpoint    "topic partition offset" per log (checkpoints.ts)
 //   log-start-offset-checkpoint         idem, only logs whose start is above their first segment
+//   cleaner-offset-checkpoint           first dirty offset of each compacted log (log-cleaner.ts)
 //   <topic>-<partition>/                one Log (log.ts), with partition.metadata (topic id)
 //   <topic>-<partition>.<32 hex>-delete/  a deleted log, removed asynchronously
+//
+// Background tasks (startBackgroundTasks): the retention check every
+// log.retention.check.interval.ms (first run after min(log.initial.task.delay.ms,
+// the interval)) runs Log.deleteOldSegments on every log with its current
+// config, and writes the log-start-offset checkpoint when anything was
+// deleted; the LogCleaner compacts logs with cleanup.policy=compact.
 //
 // At start-up the marker decides between a clean load (no scanning) and
 // recovery from each log's recovery point. New logs go to the log dir with the
@@ -30,6 +37,22 @@ import {
 } from './checkpoints.js';
 import { writeFileAtomicSync } from './fs-util.js';
 import { StorageError } from './errors.js';
+import { LogCleaner } from './log-cleaner.js';
+
+export interface BackgroundTaskOptions {
+  /** log.retention.check.interval.ms; 0 disables the retention task. */
+  retentionCheckIntervalMs: number;
+  /** log.initial.task.delay.ms (capped at the interval). */
+  initialTaskDelayMs?: number;
+  /** log.cleaner.enable */
+  cleanerEnable: boolean;
+  /** log.cleaner.backoff.ms */
+  cleanerBackoffMs: number;
+  /** log.cleaner.dedupe.buffer.size */
+  cleanerDedupeBufferSize?: number;
+  /** log.cleaner.io.buffer.load.factor */
+  cleanerLoadFactor?: number;
+}
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 const DELETE_DIR_SUFFIX = '-delete';
@@ -100,6 +123,10 @@ export class LogManager {
   /** Logs being closed and renamed by deleteLog(); createLog() of the same partition waits. */
   private readonly deleting = new Map<string, Promise<void>>();
   private checkpointTimer: NodeJS.Timeout | null = null;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private retentionRun: Promise<unknown> | null = null;
+  /** The log cleaner, once startBackgroundTasks started it. */
+  cleaner: LogCleaner | null = null;
   private checkpointChain: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -297,6 +324,60 @@ export class LogManager {
     while (this.deletions.size > 0) await Promise.all([...this.deletions]);
   }
 
+  /** Start the retention task and the log cleaner. */
+  startBackgroundTasks(o: BackgroundTaskOptions): void {
+    const say = this.opts.logger ?? (() => {});
+    if (o.retentionCheckIntervalMs > 0 && !this.retentionTimer) {
+      const interval = o.retentionCheckIntervalMs;
+      const tick = () => {
+        this.retentionRun = this.cleanupLogs()
+          .catch((err) => say(`retention check failed: ${(err as Error).message}`))
+          .finally(() => {
+            this.retentionRun = null;
+            if (!this.closed) {
+              this.retentionTimer = setTimeout(tick, interval);
+              this.retentionTimer.unref();
+            }
+          });
+      };
+      this.retentionTimer = setTimeout(tick, Math.min(o.initialTaskDelayMs ?? interval, interval));
+      this.retentionTimer.unref();
+    }
+    if (o.cleanerEnable && !this.cleaner) {
+      this.cleaner = new LogCleaner({
+        logDirs: this.dirs,
+        logs: () => [...this.logs.values()].map((e) => ({ log: e.log, logDir: e.logDir })),
+        backoffMs: o.cleanerBackoffMs,
+        dedupeBufferSize: o.cleanerDedupeBufferSize,
+        loadFactor: o.cleanerLoadFactor,
+        logger: say,
+      });
+      this.cleaner.start();
+    }
+  }
+
+  /**
+   * One retention pass over every log (Kafka: LogManager.cleanupLogs): delete
+   * segments past retention.ms / retention.bytes (cleanup.policy delete) and
+   * below the log start offset. Returns the number of segments deleted.
+   */
+  async cleanupLogs(now = Date.now()): Promise<number> {
+    let total = 0;
+    const say = this.opts.logger ?? (() => {});
+    for (const e of [...this.logs.values()]) {
+      if (this.closed) break;
+      try {
+        const n = await e.log.deleteOldSegments(now);
+        if (n > 0) say(`deleted ${n} segment(s) of ${e.log.topic}-${e.log.partition}; log start offset is now ${e.log.logStartOffset}`);
+        total += n;
+      } catch (err) {
+        say(`retention of ${e.log.topic}-${e.log.partition} failed: ${(err as Error).message}`);
+      }
+    }
+    if (total > 0 && !this.closed) await this.checkpoint();
+    return total;
+  }
+
   /** Write recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
   checkpoint(): Promise<void> {
     const run = async () => {
@@ -324,6 +405,9 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    if (this.retentionTimer) clearTimeout(this.retentionTimer);
+    await this.retentionRun;
+    await this.cleaner?.stop();
     await Promise.allSettled([...this.creating.values()]);
     let ok = true;
     await mapLimit(this.allLogs(), 8, async (log) => {

@@ -26,7 +26,7 @@ import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
 import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll } from './fs-util.js';
 import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFileName } from './log-file-utils.js';
+import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFileName } from './log-file-utils.js';
 
 export interface SegmentConfig {
   indexIntervalBytes: number;
@@ -62,9 +62,11 @@ export interface TimestampHit {
 }
 
 export class LogSegment {
-  readonly logPath: string;
-  readonly indexPath: string;
-  readonly timeIndexPath: string;
+  logPath: string;
+  indexPath: string;
+  timeIndexPath: string;
+  /** Renamed away (.deleted): still readable by in-flight reads, never written again. */
+  private detached = false;
   /** Bytes whose write completed: the readable end of the file. */
   size: number;
   /** Bytes handed out to appends (size plus writes in flight). */
@@ -229,7 +231,7 @@ export class LogSegment {
 
   /** Write index entries to their files: preallocated when active, trimmed otherwise. */
   async persistIndexes(sync: boolean): Promise<void> {
-    if (!this.oi || !this.ti || this.closed) return;
+    if (!this.oi || !this.ti || this.closed || this.detached) return;
     await Promise.all([this.oi.persist(sync), this.ti.persist(sync)]);
   }
 
@@ -594,11 +596,49 @@ export class LogSegment {
   /** Close without writing anything and remove the segment's files (after in-flight reads end). */
   async delete(): Promise<void> {
     await this.closeHandles();
-    const base = path.join(this.dir, segmentFileName(this.baseOffset, ''));
-    await Promise.all(
-      [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX].map((s) =>
-        fs.promises.rm(base + s, { force: true }),
-      ),
-    );
+    const txn = this.detached ? path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX + DELETED_SUFFIX))
+      : path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX));
+    await Promise.all([this.logPath, this.indexPath, this.timeIndexPath, txn].map((f) => fs.promises.rm(f, { force: true })));
+  }
+
+  /**
+   * First step of Kafka's asynchronous segment deletion: rename every file of
+   * the segment to `<name>.deleted` (open descriptors keep working, so reads in
+   * flight finish); nothing is written to the files afterwards. delete()
+   * removes them later. A crash in between leaves .deleted files, which the
+   * loader removes.
+   */
+  async renameToDeleted(): Promise<void> {
+    this.detached = true;
+    if (this.indexesLoaded && !this.closed) {
+      // Index entries only in memory are lost with the rename; that is fine for a segment going away.
+    }
+    const renames: [string, string][] = [
+      [this.logPath, this.logPath + DELETED_SUFFIX],
+      [this.indexPath, this.indexPath + DELETED_SUFFIX],
+      [this.timeIndexPath, this.timeIndexPath + DELETED_SUFFIX],
+      [path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX)), path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX + DELETED_SUFFIX))],
+    ];
+    for (const [from, to] of renames) {
+      try {
+        await fs.promises.rename(from, to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    this.logPath += DELETED_SUFFIX;
+    this.indexPath += DELETED_SUFFIX;
+    this.timeIndexPath += DELETED_SUFFIX;
+  }
+
+  /** Kafka's LogSegment.largestTimestamp: the largest record timestamp, else the file's modification time. Needs indexes. */
+  async largestTimestamp(): Promise<number> {
+    await this.ensureIndexes();
+    if (this.maxTs > 0) return this.maxTs;
+    try {
+      return (await fs.promises.stat(this.logPath)).mtimeMs;
+    } catch {
+      return this.created;
+    }
   }
 }

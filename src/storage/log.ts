@@ -32,7 +32,7 @@ import { loadLog } from './log-loader.js';
 import { offsetOfMaxTimestamp } from './batch-scan.js';
 import { decompress as decompressRecords } from '../protocol/records/compression.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
-import type { Decompressor, LogConfig } from './log-config.js';
+import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
 
 export type { LogConfig } from './log-config.js';
 
@@ -56,6 +56,8 @@ export interface OpenOptions {
   /** Used to find record-level offsets inside compressed batches (ListOffsets); default: protocol/records codecs. */
   decompress?: Decompressor;
 }
+
+const SWAP_SUFFIX_ = '.swap';
 
 /** Bytes gathered into one writev at most. */
 const MAX_WRITE_BYTES = 64 << 20;
@@ -81,6 +83,12 @@ export class Log {
   private flushTimer: NodeJS.Timeout | null = null;
   private flushChain: Promise<void> = Promise.resolve();
   private background = new Set<Promise<void>>();
+  /** Segments renamed .deleted, waiting for file.delete.delay.ms before their files are removed. */
+  private pendingDeletes = new Map<LogSegment, NodeJS.Timeout | null>();
+  /** Set by the log cleaner while it works on this log's segments: retention leaves them alone. */
+  cleaning = false;
+  /** Serialises segment-list changes made by retention, DeleteRecords and the cleaner's swap. */
+  private segmentOps: Promise<unknown> = Promise.resolve();
   /** Load statistics, for logs and tests. */
   readonly loadStats: { recoveredSegments: number; truncatedBytes: number };
 
@@ -478,8 +486,10 @@ export class Log {
 
   /**
    * DeleteRecords: move the log start offset to `offset` (at most the high
-   * watermark) and delete the segments entirely below it (never the active
-   * one). Returns the new log start offset.
+   * watermark) at once, so reads below it fail with OFFSET_OUT_OF_RANGE, then
+   * delete the segments entirely below it (asynchronously, as retention does;
+   * while the cleaner works on this log they go at the next retention check).
+   * Returns the new log start offset (the low watermark).
    */
   async deleteRecordsBefore(offset: number): Promise<number> {
     if (offset > this.hw || offset < 0) {
@@ -487,15 +497,179 @@ export class Log {
     }
     if (offset <= this._logStartOffset) return this._logStartOffset;
     this._logStartOffset = offset;
-    const segs = this.segments;
-    let k = 0;
-    while (k < segs.length - 1 && segs[k + 1]!.baseOffset <= offset) k++;
-    if (k > 0) {
-      const drop = segs.slice(0, k);
-      this.segments = segs.slice(k);
-      for (const s of drop) await s.delete();
+    await this.deleteLogStartOffsetBreachedSegments();
+    return this._logStartOffset;
+  }
+
+  // ---- retention (Kafka: UnifiedLog.deleteOldSegments) ----------------------
+
+  /**
+   * One retention pass: with cleanup.policy containing delete, segments past
+   * retention.ms (by their largest timestamp) and, oldest first, segments
+   * beyond retention.bytes; with any policy, segments wholly below the log
+   * start offset. Only segments below the high watermark are candidates. When
+   * every segment is deletable the log rolls first, so the active segment is
+   * never deleted and a quiet topic's data still expires. Advances the log
+   * start offset. Returns the number of segments deleted.
+   */
+  async deleteOldSegments(now = Date.now()): Promise<number> {
+    if (this.closed || this.failed) return 0;
+    const lc = lifecycleConfig(this._config);
+    let n = await this.deleteLogStartOffsetBreachedSegments();
+    if (!lc.delete) return n;
+    if (lc.retentionBytes >= 0) {
+      n += await this.deleteSegmentsWhile(async (segs) => {
+        let diff = segs.reduce((a, s) => a + s.size, 0) - lc.retentionBytes;
+        let k = 0;
+        while (k < segs.length && diff - segs[k]!.size >= 0) {
+          diff -= segs[k]!.size;
+          k++;
+        }
+        return k;
+      });
     }
-    return offset;
+    if (lc.retentionMs >= 0) {
+      n += await this.deleteSegmentsWhile(async (segs) => {
+        let k = 0;
+        while (k < segs.length && now - (await segs[k]!.largestTimestamp()) > lc.retentionMs) k++;
+        return k;
+      });
+    }
+    return n;
+  }
+
+  private deleteLogStartOffsetBreachedSegments(): Promise<number> {
+    return this.deleteSegmentsWhile(async (segs) => {
+      let k = 0;
+      while (k < segs.length - 1 && segs[k + 1]!.baseOffset <= this._logStartOffset) k++;
+      // The active segment too, when the log start offset is at the log end (it rolls first).
+      if (k === segs.length - 1 && segs[k]!.pendingSize > 0 && this.nextOffset <= this._logStartOffset) k++;
+      return k;
+    });
+  }
+
+  /**
+   * Delete the first `count(candidates)` segments, where candidates are the
+   * segments whose offsets are all below the high watermark (every segment,
+   * the active one included, once everything appended is written).
+   */
+  private deleteSegmentsWhile(count: (segs: LogSegment[]) => Promise<number>): Promise<number> {
+    const run = async (): Promise<number> => {
+      if (this.closed || this.failed || this.busy || this.cleaning) return 0;
+      await this.drain();
+      await Promise.all([...this.background]);
+      let segs = this.segments;
+      const hw = this.hw;
+      const candidates: LogSegment[] = [];
+      for (let i = 0; i < segs.length; i++) {
+        const upper = i + 1 < segs.length ? segs[i + 1]!.baseOffset : this.nextOffset;
+        if (hw < upper) break;
+        if (i === segs.length - 1 && segs[i]!.pendingSize === 0) break; // empty active segment
+        candidates.push(segs[i]!);
+      }
+      const k = Math.min(await count(candidates), candidates.length);
+      if (k === 0 || this.closed || this.cleaning || this.segments !== segs) return 0;
+      const doomed = candidates.slice(0, k);
+      if (k === segs.length) {
+        // Kafka: the log always keeps a segment; roll so the active one is new and empty.
+        this.roll();
+        segs = this.segments;
+        await this.active.ensureFiles();
+        await Promise.all([...this.background]);
+      }
+      this.segments = segs.slice(doomed.length);
+      const first = this.segments[0]!.baseOffset;
+      if (first > this._logStartOffset) this._logStartOffset = Math.min(first, this.hw);
+      for (const seg of doomed) await this.asyncDeleteSegment(seg);
+      return k;
+    };
+    const p = this.segmentOps.then(run, run);
+    this.segmentOps = p.catch(() => {});
+    return p;
+  }
+
+  /** Rename the segment's files to .deleted and remove them after file.delete.delay.ms. */
+  private async asyncDeleteSegment(seg: LogSegment): Promise<void> {
+    await seg.renameToDeleted();
+    this.scheduleDelete(seg);
+  }
+
+  /** Remove the files of segments waiting for file.delete.delay.ms now (shutdown, tests). */
+  async flushPendingDeletes(): Promise<void> {
+    const segs = [...this.pendingDeletes.keys()];
+    for (const seg of segs) {
+      const t = this.pendingDeletes.get(seg);
+      if (t) clearTimeout(t);
+      this.pendingDeletes.delete(seg);
+    }
+    await Promise.all(segs.map((s) => s.delete().catch(() => {})));
+  }
+
+  /**
+   * The log cleaner's swap (Kafka: UnifiedLog.replaceSegments), run after the
+   * cleaner has written `<base>.log.cleaned` for each replacement. For each
+   * replacement in turn: rename its .cleaned file to .swap (from then on a
+   * crash completes the swap at load), rename the old segments' files to
+   * .deleted, then rename .swap to .log and put the new segment in the list.
+   * `replacements` must cover the old segments in order; a replacement without
+   * a file (`cleanedPath` null) means the old segments are simply dropped.
+   * Throws if the log's segments changed since the cleaner chose them.
+   */
+  replaceSegments(
+    replacements: { oldBaseOffsets: number[]; cleanedPath: string | null; baseOffset: number }[],
+    onStep?: (step: string) => void,
+  ): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.closed || this.failed) throw new StorageError('INVALID_STATE', `log ${this.dir} is closed`);
+      for (const r of replacements) {
+        const segs = this.segments;
+        const olds = r.oldBaseOffsets.map((b) => segs.find((s) => s.baseOffset === b));
+        if (olds.some((s) => !s || s === this.active)) {
+          throw new StorageError('INVALID_STATE', `segments of ${this.dir} changed while cleaning`);
+        }
+        const oldSegs = olds as LogSegment[];
+        let fresh: LogSegment | null = null;
+        if (r.cleanedPath) {
+          const swapPath = r.cleanedPath.replace(/\.cleaned$/, SWAP_SUFFIX_);
+          await fs.promises.rename(r.cleanedPath, swapPath);
+          onStep?.('swap');
+          for (const s of oldSegs) await s.renameToDeleted();
+          onStep?.('deleted');
+          const logPath = swapPath.slice(0, -SWAP_SUFFIX_.length);
+          await fs.promises.rename(swapPath, logPath);
+          onStep?.('renamed');
+          const size = (await fs.promises.stat(logPath)).size;
+          fresh = LogSegment.existing(this.dir, r.baseOffset, segmentConfig(this._config), size);
+        } else {
+          for (const s of oldSegs) await s.renameToDeleted();
+        }
+        const at = this.segments.indexOf(oldSegs[0]!);
+        const next = this.segments.filter((s) => !oldSegs.includes(s));
+        if (fresh) next.splice(at, 0, fresh);
+        this.segments = next;
+        for (const s of oldSegs) this.scheduleDelete(s);
+      }
+    };
+    const p = this.segmentOps.then(run, run);
+    this.segmentOps = p.catch(() => {});
+    return p;
+  }
+
+  /** Resolves when retention/DeleteRecords/swap work already queued on the segment list is done. */
+  quiesceSegmentOps(): Promise<void> {
+    return this.segmentOps.then(() => {});
+  }
+
+  private scheduleDelete(seg: LogSegment): void {
+    const delay = lifecycleConfig(this._config).fileDeleteDelayMs;
+    const remove = () => {
+      this.pendingDeletes.delete(seg);
+      this.track(seg.delete());
+    };
+    if (delay <= 0) return remove();
+    const timer = setTimeout(remove, delay);
+    timer.unref();
+    this.pendingDeletes.set(seg, timer);
   }
 
   // ---- lifecycle ------------------------------------------------------------
@@ -507,7 +681,9 @@ export class Log {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     await this.drain();
+    await this.segmentOps;
     await Promise.all([...this.background]);
+    await this.flushPendingDeletes();
     if (!this.failed) await this.flushUpTo(this.hw).catch((err) => this.fail(err));
     for (const seg of this.segments) await seg.close();
     if (!this.failed) this._recoveryPoint = this.nextOffset;
@@ -519,7 +695,13 @@ export class Log {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     await this.drain();
+    await this.segmentOps;
     await Promise.all([...this.background]);
+    for (const [seg, t] of this.pendingDeletes) {
+      if (t) clearTimeout(t);
+      await seg.closeHandles();
+    }
+    this.pendingDeletes.clear();
     for (const seg of this.segments) await seg.closeHandles();
   }
 

@@ -12,6 +12,7 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest> = {
   maxVersion: 2,
   async handle(req, ctx) {
     const topics = [];
+    let moved = false;
     for (const t of req.topics) {
       const partitions = [];
       for (const p of t.partitions) {
@@ -22,6 +23,11 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest> = {
           out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
           continue;
         }
+        if (!part.config.delete) {
+          // Kafka (Partition.deleteRecordsOnLeader): only logs with cleanup.policy delete.
+          out.errorCode = ErrorCode.POLICY_VIOLATION;
+          continue;
+        }
         const log = part.log;
         // -1 means "up to the high watermark", as in Kafka.
         const offset = p.offset === -1 ? log.highWatermark : p.offset;
@@ -29,10 +35,17 @@ export const deleteRecordsHandler: ApiHandler<DeleteRecordsRequest> = {
           out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
           continue;
         }
-        out.lowWatermark = await log.deleteRecordsBefore(offset);
+        try {
+          out.lowWatermark = await log.deleteRecordsBefore(offset);
+          moved = true;
+        } catch (err) {
+          out.errorCode = (err as { name?: string }).name === 'OffsetOutOfRangeError' ? ErrorCode.OFFSET_OUT_OF_RANGE : ErrorCode.KAFKA_STORAGE_ERROR;
+        }
       }
       topics.push({ name: t.name, partitions });
     }
+    // The new low watermarks survive a restart (log-start-offset-checkpoint).
+    if (moved) await ctx.broker.logs.checkpoint().catch(() => {});
     return { throttleTimeMs: 0, topics };
   },
 };
