@@ -64,6 +64,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     logDirs: staticConfig.logDirs,
     nodeId,
     defaultConfig: toLogConfig(effectiveTopicConfig({}, staticConfig)),
+    logger: (msg) => log.info(msg),
   });
   const registration: BrokerRegistration = {
     nodeId,
@@ -74,6 +75,14 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   let config = applyDynamic(staticConfig, metadata, nodeId);
   const replicas = new ReplicaManager(nodeId, logs, metadata, config);
   await replicas.start();
+  logs.startBackgroundTasks({
+    retentionCheckIntervalMs: staticConfig.logRetentionCheckIntervalMs,
+    initialTaskDelayMs: staticConfig.get('log.initial.task.delay.ms') as number,
+    cleanerEnable: staticConfig.logCleanerEnable,
+    cleanerBackoffMs: staticConfig.logCleanerBackoffMs,
+    cleanerDedupeBufferSize: staticConfig.logCleanerDedupeBufferSize,
+    cleanerLoadFactor: staticConfig.get('log.cleaner.io.buffer.load.factor') as number,
+  });
   const handlers = new HandlerRegistry().register(...ALL_HANDLERS);
   const fetchWaiter = new FetchWaiter();
   const listenerPorts = new Map<string, number>();

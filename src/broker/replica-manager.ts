@@ -52,6 +52,15 @@ export function toLogConfig(c: TopicConfig): LogConfig {
     segmentIndexBytes: c.segmentIndexBytes,
     flushIntervalMessages: c.flushMessages,
     flushIntervalMs: c.flushMs,
+    retentionMs: c.retentionMs,
+    retentionBytes: c.retentionBytes,
+    compact: c.compact,
+    delete: c.delete,
+    fileDeleteDelayMs: c.fileDeleteDelayMs,
+    deleteRetentionMs: c.deleteRetentionMs,
+    minCleanableDirtyRatio: c.minCleanableDirtyRatio,
+    minCompactionLagMs: c.minCompactionLagMs,
+    maxCompactionLagMs: c.maxCompactionLagMs,
   };
 }
 
