@@ -1,6 +1,7 @@
 import type { ApiHandler, RequestContext } from './handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Partition } from '../replica-manager.js';
+import { downConvertBatches } from '../../protocol/records/legacy.js';
 
 interface FetchPartitionRequest {
   partition: number;
@@ -39,7 +40,8 @@ interface Slot {
 
 export const fetchHandler: ApiHandler<FetchRequest> = {
   apiKey: 1,
-  minVersion: 4,
+  // v0-v3 predate record batch v2: their answers are down-converted to magic 0/1 (downConvert below).
+  minVersion: 0,
   maxVersion: 16,
   async handle(req, ctx) {
     const version = ctx.header.apiVersion;
@@ -91,12 +93,42 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
         break;
       }
     }
+    if (version < 4) await downConvert(slots, version < 2 ? 0 : 1, req.maxBytes);
     return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
   },
 };
 
 function isClosing(ctx: RequestContext): boolean {
   return (ctx.conn as { isClosed?: boolean }).isClosed === true;
+}
+
+/**
+ * Fetch v0-v1 read magic 0 message sets, v2-v3 magic 1 (Kafka's down-conversion, done
+ * after the long poll, never for v4+): offsets, keys, values and (magic 1)
+ * timestamps kept, headers and control batches dropped, messages before the
+ * fetch offset left out, uncompressed. Sizes are re-checked against the
+ * partition and response limits with at least one message per partition that had data.
+ */
+async function downConvert(slots: Slot[], toMagic: 0 | 1, maxBytes: number): Promise<void> {
+  let total = 0;
+  for (const s of slots) {
+    const records = s.out.records;
+    if (!records || records.length === 0 || s.out.errorCode !== 0) {
+      s.out.records = [];
+      continue;
+    }
+    try {
+      const converted = await downConvertBatches(records, toMagic, {
+        fromOffset: s.req.fetchOffset,
+        maxBytes: Math.max(0, Math.min(s.req.partitionMaxBytes, maxBytes - total)),
+      });
+      s.out.records = [converted];
+      total += converted.length;
+    } catch (err) {
+      s.out.errorCode = (err as { errorCode?: number }).errorCode ?? ErrorCode.CORRUPT_MESSAGE;
+      s.out.records = [];
+    }
+  }
 }
 
 /** Reads every partition once, within the response's byte budget; returns the bytes gathered. */

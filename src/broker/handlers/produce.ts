@@ -1,6 +1,7 @@
 import type { ApiHandler } from './handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { AppendResult } from '../replica-manager.js';
+import { isLegacyMessageSet } from '../../protocol/records/legacy.js';
 
 interface ProduceRequest {
   transactionalId: string | null;
@@ -11,11 +12,13 @@ interface ProduceRequest {
 
 export const produceHandler: ApiHandler<ProduceRequest> = {
   apiKey: 0,
-  // Record batch v2 needs Produce v3+; v0-v2 carry the old message formats, which Kafka 4 also dropped.
-  minVersion: 3,
+  // v0-v2 carry the old message formats (magic 0/1), which the log validator up-converts to
+  // record batch v2 as Kafka 3.x does (Kafka 4 dropped these versions); v3+ carry v2 batches only.
+  minVersion: 0,
   maxVersion: 11,
   handle(req, ctx) {
     const { replicas } = ctx.broker;
+    const version = ctx.header.apiVersion;
     const acks = req.acks;
     const pending: Promise<unknown>[] = [];
     const responses = req.topicData.map((topic) => ({
@@ -24,6 +27,12 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
         const out = { index: pd.index, ...emptyResult() };
         if (acks !== 0 && acks !== 1 && acks !== -1) {
           out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          return out;
+        }
+        if (version >= 3 && pd.records && isLegacyMessageSet(pd.records)) {
+          // Kafka's ProduceRequest.validateRecords
+          out.errorCode = ErrorCode.INVALID_RECORD;
+          out.errorMessage = `Produce requests with version ${version} are only allowed to contain record batches with magic version 2`;
           return out;
         }
         const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks);
