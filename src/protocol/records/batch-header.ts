@@ -86,7 +86,7 @@ export const enum TimestampType {
   LogAppendTime = 1,
 }
 
-/** The only format Samsa accepts: record batch v2 (magic 0 and 1 are the legacy message sets). */
+/** Record batch v2, the only format Samsa stores (magic 0 and 1, the legacy message sets, are converted: legacy.ts). */
 export const MAGIC_V2 = 2;
 /** Timestamp meaning "none" (Kafka's RecordBatch.NO_TIMESTAMP). */
 export const NO_TIMESTAMP = -1;

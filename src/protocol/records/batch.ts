@@ -9,9 +9,9 @@
 // section from one codec to another without decoding a single record.
 //
 // Where this differs from Apache Kafka on purpose:
-//  - Only magic 2. Kafka 3.x still accepts magic 0/1 message sets from old
-//    Produce versions (and up-converts them); here they are refused with
-//    INVALID_RECORD, which is also what Kafka answers for them in Produce v3+.
+//  - Only magic 2 here: magic 0/1 entries are refused with INVALID_RECORD
+//    (what Kafka answers for them in Produce v3+). Produce v0-v2 message sets
+//    are up-converted to a v2 batch before they get here (legacy.ts).
 //  - Bytes after the last whole batch are an error (Kafka silently trims
 //    them), unless allowTruncatedTail asks for fetch-response leniency.
 //  - An uncompressed record whose offsetDelta exceeds the batch's
