@@ -66,9 +66,13 @@ export interface ConsumerConfig extends CommonConfig {
   excludeInternalTopics: boolean;
   clientRack: string;
   partitionAssignmentStrategy: string | string[];
+  defaultApiTimeoutMs: number;
 }
 
-export type AdminConfig = CommonConfig;
+export interface AdminConfig extends CommonConfig {
+  /** Overall deadline of one admin call, retries included. */
+  defaultApiTimeoutMs: number;
+}
 
 export const COMMON_DEFAULTS: Omit<CommonConfig, 'bootstrapServers'> = {
   clientId: '',
@@ -124,9 +128,10 @@ export const CONSUMER_DEFAULTS: Omit<ConsumerConfig, 'bootstrapServers'> = {
   excludeInternalTopics: true,
   clientRack: '',
   partitionAssignmentStrategy: ['range', 'cooperative-sticky'],
+  defaultApiTimeoutMs: 60000,
 };
 
-export const ADMIN_DEFAULTS: Omit<AdminConfig, 'bootstrapServers'> = { ...COMMON_DEFAULTS, requestTimeoutMs: 30000 };
+export const ADMIN_DEFAULTS: Omit<AdminConfig, 'bootstrapServers'> = { ...COMMON_DEFAULTS, requestTimeoutMs: 30000, defaultApiTimeoutMs: 60000 };
 
 /** 'linger.ms' → 'lingerMs'; camelCase keys pass through. */
 export function camelKey(key: string): string {

@@ -10,3 +10,6 @@ export { PRODUCER_DEFAULTS, CONSUMER_DEFAULTS, ADMIN_DEFAULTS } from './config.j
 export { BrokerConnection } from './connection.js';
 export { Cluster } from './cluster.js';
 export type { BrokerInfo, PartitionMetadata, TopicMetadata } from './metadata.js';
+export { Admin, AdminOperationError } from './admin.js';
+export type { NewTopic, CreateTopicResult, TopicDescription, PartitionDescription, ConfigResource, ConfigEntry, ConfigDescription, AlterConfigOp, OffsetSpec, ListedOffset, ClusterDescription, LogDirDescription, ResourceType, ConfigSource } from './admin.js';
+export type { TopicPartition } from './leader-requests.js';

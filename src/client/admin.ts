@@ -1,0 +1,451 @@
+// The admin client: topics, partitions, configs, offsets, records, cluster
+// and log dirs. Requests that change cluster metadata go to the controller
+// Metadata names (any broker forwards them under KRaft); leader-addressed
+// ones (ListOffsets, DeleteRecords) go to each partition's leader. Retriable
+// failures (NOT_CONTROLLER, lost connections, leader changes) are retried
+// with backoff within default.api.timeout.ms; everything else surfaces as a
+// KafkaError with Kafka's error name and code.
+
+import { Cluster } from './cluster.js';
+import { ADMIN_DEFAULTS, AdminConfig, ConfigInput, resolveConfig } from './config.js';
+import { KafkaError, brokerError } from './errors.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, OffsetAnswer, TopicPartition, listOffsets, routeByLeader, tpKey } from './leader-requests.js';
+import type { BrokerInfo } from './metadata.js';
+
+const API = {
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DeleteRecords: 21,
+  DescribeConfigs: 32,
+  DescribeLogDirs: 35,
+  CreatePartitions: 37,
+  IncrementalAlterConfigs: 44,
+  DescribeCluster: 60,
+} as const;
+
+export interface NewTopic {
+  name: string;
+  /** -1 (default): the broker's num.partitions. */
+  numPartitions?: number;
+  /** -1 (default): the broker's default.replication.factor. */
+  replicationFactor?: number;
+  /** Explicit replica assignment: partition index → broker ids. */
+  assignments?: Record<number, number[]>;
+  configs?: Record<string, string | number | boolean>;
+}
+
+export interface CreateTopicResult {
+  name: string;
+  topicId: string;
+  numPartitions: number;
+  replicationFactor: number;
+  error: KafkaError | null;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offlineReplicas: number[];
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  isInternal: boolean;
+  partitions: PartitionDescription[];
+}
+
+export type ResourceType = 'topic' | 'broker' | 'broker_logger';
+const RESOURCE_TYPE: Record<ResourceType, number> = { topic: 2, broker: 4, broker_logger: 8 };
+const RESOURCE_NAME: Record<number, ResourceType> = { 2: 'topic', 4: 'broker', 8: 'broker_logger' };
+const CONFIG_SOURCES = [
+  'UNKNOWN',
+  'DYNAMIC_TOPIC_CONFIG',
+  'DYNAMIC_BROKER_CONFIG',
+  'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  'STATIC_BROKER_CONFIG',
+  'DEFAULT_CONFIG',
+  'DYNAMIC_BROKER_LOGGER_CONFIG',
+  'CLIENT_METRICS_CONFIG',
+  'GROUP_CONFIG',
+] as const;
+export type ConfigSource = (typeof CONFIG_SOURCES)[number];
+const CONFIG_OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
+
+export interface ConfigResource {
+  type: ResourceType;
+  name: string;
+  /** Only these keys (all when absent). */
+  keys?: string[];
+}
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  isDefault: boolean;
+  source: ConfigSource;
+  isSensitive: boolean;
+  synonyms: { name: string; value: string | null; source: ConfigSource }[];
+  documentation?: string | null;
+}
+
+export interface ConfigDescription {
+  type: ResourceType;
+  name: string;
+  configs: ConfigEntry[];
+}
+
+export interface AlterConfigOp {
+  name: string;
+  value?: string | number | boolean | null;
+  op?: keyof typeof CONFIG_OPS;
+}
+
+export type OffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | number;
+
+export interface ListedOffset extends TopicPartition {
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+export interface ClusterDescription {
+  clusterId: string | null;
+  controllerId: number;
+  brokers: BrokerInfo[];
+}
+
+export interface LogDirDescription {
+  broker: number;
+  logDir: string;
+  error: KafkaError | null;
+  totalBytes: number;
+  usableBytes: number;
+  partitions: { topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean }[];
+}
+
+/** Raised when some items of a multi-item admin call fail; carries every item's result. */
+export class AdminOperationError<T> extends KafkaError {
+  override name = 'AdminOperationError';
+  constructor(first: KafkaError, readonly results: T[]) {
+    super(first.code, first.message);
+  }
+}
+
+export class Admin {
+  readonly config: AdminConfig;
+  private readonly cluster: Cluster;
+
+  constructor(options: ConfigInput<AdminConfig>) {
+    this.config = resolveConfig<AdminConfig>(options, ADMIN_DEFAULTS, 'admin');
+    this.cluster = new Cluster(this.config, { allowAutoTopicCreation: false, kind: 'admin' });
+  }
+
+  /** Sends to the controller, or any broker, retrying retriable failures (NOT_CONTROLLER too) within the API timeout. */
+  private toController<T = any>(apiKey: number, what: string, body: (version: number) => unknown, check?: (res: T) => void): Promise<T> {
+    return this.cluster.retry(what, this.config.defaultApiTimeoutMs, async (attempt) => {
+      if (attempt > 0 || this.cluster.metadata.updatedAt === 0) await this.cluster.refreshMetadata();
+      const controller = this.cluster.metadata.controllerId;
+      const conn = controller >= 0 && this.cluster.metadata.brokers.has(controller) ? await this.cluster.connectionTo(controller) : await this.cluster.anyConnection();
+      const version = conn.versionFor(apiKey);
+      const res = await conn.request<T>(apiKey, body(version), { version });
+      check?.(res);
+      return res;
+    });
+  }
+
+  /** Creates topics; rejects with AdminOperationError (carrying every result) when any fails. */
+  async createTopics(topics: readonly NewTopic[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreateTopicResult[]> {
+    const res = await this.toController<any>(API.CreateTopics, 'CreateTopics', () => ({
+      topics: topics.map((t) => ({
+        name: t.name,
+        numPartitions: t.assignments ? -1 : (t.numPartitions ?? -1),
+        replicationFactor: t.assignments ? -1 : (t.replicationFactor ?? -1),
+        assignments: Object.entries(t.assignments ?? {}).map(([p, ids]) => ({ partitionIndex: Number(p), brokerIds: ids })),
+        configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value: String(value) })),
+      })),
+      timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+      validateOnly: opts.validateOnly ?? false,
+    }), (r) => throwIfRetriable(r.topics.map((t: any) => t.errorCode)));
+    const results: CreateTopicResult[] = res.topics.map((t: any) => ({
+      name: t.name,
+      topicId: t.topicId ?? '',
+      numPartitions: t.numPartitions ?? -1,
+      replicationFactor: t.replicationFactor ?? -1,
+      error: t.errorCode ? brokerError(t.errorCode, t.errorMessage, `CreateTopics ${t.name}`) : null,
+    }));
+    return settle(results);
+  }
+
+  /** Topic names (internal ones such as __consumer_offsets only when asked). */
+  async listTopics(opts: { includeInternal?: boolean } = {}): Promise<string[]> {
+    const res = await this.cluster.retry('ListTopics', this.config.defaultApiTimeoutMs, () => this.cluster.fetchMetadata(null, false));
+    return (res.topics as any[])
+      .filter((t) => t.errorCode === 0 && (opts.includeInternal || !t.isInternal))
+      .map((t) => t.name as string)
+      .sort();
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    const res = await this.cluster.retry('DescribeTopics', this.config.defaultApiTimeoutMs, async () => {
+      const r = await this.cluster.fetchMetadata(names, false);
+      throwIfRetriable(r.topics.map((t: any) => t.errorCode));
+      return r;
+    });
+    const out: TopicDescription[] = [];
+    for (const name of names) {
+      const t = (res.topics as any[]).find((x) => x.name === name);
+      if (!t) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} is not in the Metadata response`);
+      if (t.errorCode) throw brokerError(t.errorCode, null, `DescribeTopics ${name}`);
+      out.push({
+        name,
+        topicId: t.topicId ?? '',
+        isInternal: !!t.isInternal,
+        partitions: (t.partitions as any[])
+          .map((p) => ({
+            partition: p.partitionIndex,
+            leader: p.leaderId,
+            leaderEpoch: p.leaderEpoch ?? -1,
+            replicas: p.replicaNodes,
+            isr: p.isrNodes,
+            offlineReplicas: p.offlineReplicas ?? [],
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      });
+    }
+    return out;
+  }
+
+  async deleteTopics(names: readonly string[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    const res = await this.toController<any>(API.DeleteTopics, 'DeleteTopics', (v) => ({
+      topics: v >= 6 ? names.map((name) => ({ name, topicId: null })) : [],
+      topicNames: v < 6 ? names : [],
+      timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+    }), (r) => throwIfRetriable(r.responses.map((t: any) => t.errorCode)));
+    const results = (res.responses as any[]).map((t) => ({
+      name: t.name as string,
+      error: t.errorCode ? brokerError(t.errorCode, t.errorMessage, `DeleteTopics ${t.name}`) : null,
+    }));
+    settle(results);
+    this.cluster.removeTopics(names);
+  }
+
+  /** Raises topics' partition counts to `count`. */
+  async createPartitions(
+    topics: readonly { topic: string; count: number; assignments?: number[][] }[],
+    opts: { validateOnly?: boolean; timeoutMs?: number } = {},
+  ): Promise<void> {
+    const res = await this.toController<any>(API.CreatePartitions, 'CreatePartitions', () => ({
+      topics: topics.map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments ? t.assignments.map((brokerIds) => ({ brokerIds })) : null })),
+      timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+      validateOnly: opts.validateOnly ?? false,
+    }), (r) => throwIfRetriable(r.results.map((t: any) => t.errorCode)));
+    settle((res.results as any[]).map((t) => ({ name: t.name, error: t.errorCode ? brokerError(t.errorCode, t.errorMessage, `CreatePartitions ${t.name}`) : null })));
+  }
+
+  /** Describes topic or broker configs. Broker resources go to that broker. */
+  async describeConfigs(
+    resources: readonly ConfigResource[],
+    opts: { includeSynonyms?: boolean; includeDocumentation?: boolean } = {},
+  ): Promise<ConfigDescription[]> {
+    const out: ConfigDescription[] = [];
+    for (const r of resources) {
+      const body = {
+        resources: [{ resourceType: RESOURCE_TYPE[r.type], resourceName: r.name, configurationKeys: r.keys ?? null }],
+        includeSynonyms: opts.includeSynonyms ?? false,
+        includeDocumentation: opts.includeDocumentation ?? false,
+      };
+      const res = await this.sendFor(r, API.DescribeConfigs, 'DescribeConfigs', body);
+      const x = res.results[0];
+      if (x.errorCode) throw brokerError(x.errorCode, x.errorMessage, `DescribeConfigs ${r.type} ${r.name}`);
+      out.push({
+        type: RESOURCE_NAME[x.resourceType] ?? r.type,
+        name: x.resourceName,
+        configs: (x.configs as any[]).map((c) => {
+          const source: ConfigSource = CONFIG_SOURCES[c.configSource] ?? (c.isDefault ? 'DEFAULT_CONFIG' : 'UNKNOWN');
+          return {
+            name: c.name,
+            value: c.value,
+            readOnly: c.readOnly,
+            isDefault: c.configSource === -1 || c.configSource === undefined ? !!c.isDefault : source === 'DEFAULT_CONFIG',
+            source,
+            isSensitive: c.isSensitive,
+            synonyms: (c.synonyms ?? []).map((s: any) => ({ name: s.name, value: s.value, source: CONFIG_SOURCES[s.source] ?? 'UNKNOWN' })),
+            documentation: c.documentation ?? null,
+          };
+        }),
+      });
+    }
+    return out;
+  }
+
+  /** Sets, deletes, appends to or subtracts from config values (KIP-339). */
+  async incrementalAlterConfigs(
+    changes: readonly { type: ResourceType; name: string; configs: readonly AlterConfigOp[] }[],
+    opts: { validateOnly?: boolean } = {},
+  ): Promise<void> {
+    for (const c of changes) {
+      const body = {
+        resources: [
+          {
+            resourceType: RESOURCE_TYPE[c.type],
+            resourceName: c.name,
+            configs: c.configs.map((o) => ({
+              name: o.name,
+              configOperation: CONFIG_OPS[o.op ?? (o.value == null ? 'delete' : 'set')],
+              value: o.value == null ? null : String(o.value),
+            })),
+          },
+        ],
+        validateOnly: opts.validateOnly ?? false,
+      };
+      const res = await this.sendFor(c, API.IncrementalAlterConfigs, 'IncrementalAlterConfigs', body);
+      const x = res.responses[0];
+      if (x.errorCode) throw brokerError(x.errorCode, x.errorMessage, `IncrementalAlterConfigs ${c.type} ${c.name}`);
+    }
+  }
+
+  /** Broker (and broker logger) resources go to the broker they name, topics to the controller. */
+  private sendFor(r: { type: ResourceType; name: string }, apiKey: number, what: string, body: unknown): Promise<any> {
+    if (r.type === 'topic' || r.name === '') return this.toController(apiKey, what, () => body);
+    const nodeId = Number(r.name);
+    return this.cluster.retry(what, this.config.defaultApiTimeoutMs, async () => {
+      if (this.cluster.metadata.updatedAt === 0) await this.cluster.refreshMetadata();
+      const conn = await this.cluster.connectionTo(nodeId);
+      return conn.request(apiKey, body);
+    });
+  }
+
+  /** Offsets by spec: earliest, latest, max-timestamp, or the first offset at/after a timestamp (offset -1 when none). */
+  async listOffsets(
+    queries: readonly (TopicPartition & { spec: OffsetSpec })[],
+    opts: { isolationLevel?: 'read_uncommitted' | 'read_committed' } = {},
+  ): Promise<ListedOffset[]> {
+    const qs = queries.map((q) => ({ topic: q.topic, partition: q.partition, timestamp: specTimestamp(q.spec) }));
+    // A request names each partition once: several specs for one partition take several rounds.
+    const rounds: (typeof qs)[] = [];
+    const answers = new Map<string, OffsetAnswer>();
+    for (const q of qs) {
+      let r = rounds.find((round) => !round.some((x) => x.topic === q.topic && x.partition === q.partition));
+      if (!r) rounds.push((r = []));
+      if (!r.some((x) => x.topic === q.topic && x.partition === q.partition && x.timestamp === q.timestamp)) r.push(q);
+    }
+    for (const round of rounds) {
+      const res = await listOffsets(this.cluster, round, {
+        timeoutMs: this.config.defaultApiTimeoutMs,
+        failOnUnknownTopic: true,
+        what: 'ListOffsets',
+        isolationLevel: opts.isolationLevel === 'read_committed' ? 1 : 0,
+      });
+      for (const q of round) answers.set(`${tpKey(q.topic, q.partition)}\0${q.timestamp}`, res.get(tpKey(q.topic, q.partition))!);
+    }
+    return qs.map((q) => {
+      const a = answers.get(`${tpKey(q.topic, q.partition)}\0${q.timestamp}`)!;
+      return { topic: q.topic, partition: q.partition, offset: a.offset, timestamp: a.timestamp, leaderEpoch: a.leaderEpoch };
+    });
+  }
+
+  /** Deletes records before `offset` (-1: the high watermark); returns each partition's new low watermark. */
+  async deleteRecords(items: readonly (TopicPartition & { offset: number })[], opts: { timeoutMs?: number } = {}): Promise<(TopicPartition & { lowWatermark: number })[]> {
+    const res = await routeByLeader<TopicPartition & { offset: number }, number>(
+      this.cluster,
+      items,
+      { timeoutMs: this.config.defaultApiTimeoutMs, failOnUnknownTopic: true, what: 'DeleteRecords' },
+      async (conn, group) => {
+        const byTopic = new Map<string, any[]>();
+        for (const it of group) {
+          let l = byTopic.get(it.topic);
+          if (!l) byTopic.set(it.topic, (l = []));
+          l.push({ partitionIndex: it.partition, offset: it.offset });
+        }
+        const r = await conn.request(API.DeleteRecords, {
+          topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+          timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+        });
+        const out = new Map<string, { errorCode: number; result: number }>();
+        for (const t of r.topics as any[]) for (const p of t.partitions as any[]) out.set(tpKey(t.name, p.partitionIndex), { errorCode: p.errorCode, result: p.lowWatermark });
+        return out;
+      },
+    );
+    return items.map((i) => ({ topic: i.topic, partition: i.partition, lowWatermark: res.get(tpKey(i.topic, i.partition))! }));
+  }
+
+  /** Cluster id, controller and brokers (DescribeCluster where served, else Metadata). */
+  async describeCluster(): Promise<ClusterDescription> {
+    return this.cluster.retry('DescribeCluster', this.config.defaultApiTimeoutMs, async () => {
+      const conn = await this.cluster.anyConnection();
+      if (conn.brokerVersions(API.DescribeCluster)) {
+        const r = await conn.request(API.DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        if (r.errorCode) throw brokerError(r.errorCode, r.errorMessage, 'DescribeCluster');
+        return {
+          clusterId: r.clusterId,
+          controllerId: r.controllerId,
+          brokers: (r.brokers as any[]).map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })),
+        };
+      }
+      await this.cluster.fetchMetadata([], false);
+      const m = this.cluster.metadata;
+      return { clusterId: m.clusterId, controllerId: m.controllerId, brokers: [...m.brokers.values()] };
+    });
+  }
+
+  /** Log dirs of the given brokers (all when absent), with every partition's size. */
+  async describeLogDirs(brokerIds?: readonly number[]): Promise<LogDirDescription[]> {
+    if (!brokerIds) {
+      await this.cluster.retry('DescribeLogDirs', this.config.defaultApiTimeoutMs, () => this.cluster.fetchMetadata([], false));
+      brokerIds = [...this.cluster.metadata.brokers.keys()];
+    }
+    const out: LogDirDescription[] = [];
+    for (const broker of brokerIds) {
+      const r = await this.cluster.retry('DescribeLogDirs', this.config.defaultApiTimeoutMs, async () => {
+        const conn = await this.cluster.connectionTo(broker);
+        return conn.request(API.DescribeLogDirs, { topics: null });
+      });
+      if (r.errorCode) throw brokerError(r.errorCode, null, `DescribeLogDirs on broker ${broker}`);
+      for (const d of r.results as any[]) {
+        out.push({
+          broker,
+          logDir: d.logDir,
+          error: d.errorCode ? brokerError(d.errorCode, null, `log dir ${d.logDir}`) : null,
+          totalBytes: d.totalBytes ?? -1,
+          usableBytes: d.usableBytes ?? -1,
+          partitions: (d.topics as any[]).flatMap((t) =>
+            (t.partitions as any[]).map((p) => ({ topic: t.name, partition: p.partitionIndex, size: p.partitionSize, offsetLag: p.offsetLag, isFuture: p.isFutureKey })),
+          ),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Closes every connection; leaves nothing running. */
+  async close(): Promise<void> {
+    this.cluster.close();
+  }
+}
+
+function specTimestamp(spec: OffsetSpec): number {
+  if (spec === 'earliest') return EARLIEST_TIMESTAMP;
+  if (spec === 'latest') return LATEST_TIMESTAMP;
+  if (spec === 'max-timestamp') return MAX_TIMESTAMP;
+  if (typeof spec === 'number' && Number.isSafeInteger(spec) && spec >= 0) return spec;
+  throw new TypeError(`invalid offset spec ${String(spec)}: earliest, latest, max-timestamp or a timestamp`);
+}
+
+/** Throws the first retriable error so that the call is retried as a whole (e.g. NOT_CONTROLLER). */
+function throwIfRetriable(codes: number[]): void {
+  for (const c of codes) {
+    if (c && new KafkaError(c).retriable && c !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new KafkaError(c);
+  }
+}
+
+function settle<T extends { error: KafkaError | null }>(results: T[]): T[] {
+  const failed = results.find((r) => r.error);
+  if (failed) throw new AdminOperationError(failed.error!, results);
+  return results;
+}
