@@ -66,6 +66,8 @@ export interface CleanTask {
   deleteRetentionMs: number;
   segmentBytes: number;
   maxMapEntries: number;
+  /** Rewrite the clean section even with nothing dirty (tombstones whose delete horizon passed). */
+  force?: boolean;
 }
 
 export interface CleanGroup {
@@ -80,7 +82,11 @@ export interface CleanResult {
   /** The next first dirty offset (cleaner-offset-checkpoint). */
   endOffset: number;
   stats: { bytesRead: number; bytesWritten: number; recordsRead: number; recordsKept: number; mapEntries: number };
+  /** Earliest delete horizon of the tombstones left in the cleaned segments (null: none left). */
+  minDeleteHorizon: number | null;
 }
+
+type Stats = CleanResult['stats'] & { minDeleteHorizon: number | null };
 
 const CHUNK = 1 << 20;
 const INT32_MAX = 0x7fffffff;
@@ -166,11 +172,15 @@ async function buildOffsetMap(task: CleanTask, stats: CleanResult['stats']): Pro
 
 /** Clean the log described by `task`, writing `.cleaned` files; see the header comment. */
 export async function cleanLog(task: CleanTask): Promise<CleanResult> {
-  const stats = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, mapEntries: 0 };
+  const stats: Stats = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, mapEntries: 0, minDeleteHorizon: null };
   const om = await buildOffsetMap(task, stats);
   stats.mapEntries = om.map.size;
   const endOffset = om.end;
-  if (endOffset <= task.firstDirtyOffset) return { groups: [], endOffset: task.firstDirtyOffset, stats };
+  const done = (groups: CleanGroup[]): CleanResult => {
+    const { minDeleteHorizon, ...rest } = stats;
+    return { groups, endOffset, stats: rest, minDeleteHorizon };
+  };
+  if (endOffset <= task.firstDirtyOffset && !task.force) return done([]);
   const segs = task.segments.filter((s) => s.baseOffset < endOffset);
   // Group by size (original sizes, as Kafka) and offset range.
   const groups: CleanerSegment[][] = [];
@@ -206,11 +216,11 @@ export async function cleanLog(task: CleanTask): Promise<CleanResult> {
   if (carried.length > 0) {
     out.push({ oldBaseOffsets: carried.map((s) => s.baseOffset), baseOffset: carried[0]!.baseOffset, cleanedPath: null });
   }
-  return { groups: out, endOffset, stats };
+  return done(out);
 }
 
 /** Write the kept batches of `group` to `file`; returns the bytes written (0: nothing kept). */
-async function cleanInto(group: CleanerSegment[], file: string, om: OffsetMap, task: CleanTask, stats: CleanResult['stats']): Promise<number> {
+async function cleanInto(group: CleanerSegment[], file: string, om: OffsetMap, task: CleanTask, stats: Stats): Promise<number> {
   await fs.promises.rm(file, { force: true });
   const fh = await fs.promises.open(file, 'w');
   let pos = 0;
@@ -240,7 +250,7 @@ function retain(r: DecodedRecord, om: OffsetMap, horizon: number | null, now: nu
   return r.value !== null || horizon === null || now < horizon;
 }
 
-async function filterBatch(b: Buffer, om: OffsetMap, task: CleanTask, stats: CleanResult['stats']): Promise<Buffer | null> {
+async function filterBatch(b: Buffer, om: OffsetMap, task: CleanTask, stats: Stats): Promise<Buffer | null> {
   if (isControl(b)) return Buffer.from(b);
   const attributes = b.readInt16BE(ATTRIBUTES);
   const horizon = attributes & DELETE_HORIZON_FLAG ? readBaseTimestamp(b) : null;
@@ -251,6 +261,8 @@ async function filterBatch(b: Buffer, om: OffsetMap, task: CleanTask, stats: Cle
   if (kept.length === 0) return null;
   const hasTombstone = kept.some((r) => r.value === null);
   const needHorizon = hasTombstone && horizon === null;
+  const keptHorizon = needHorizon ? task.now + task.deleteRetentionMs : horizon;
+  if (hasTombstone && keptHorizon !== null) stats.minDeleteHorizon = Math.min(stats.minDeleteHorizon ?? Infinity, keptHorizon);
   if (kept.length === decoded.records.length && !needHorizon) return Buffer.from(b);
   const base = decoded.baseOffset;
   const logAppend = (attributes & TIMESTAMP_TYPE_MASK) !== 0;

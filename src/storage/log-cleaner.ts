@@ -61,6 +61,8 @@ export interface CleanableLog {
   dirtyBytes: number;
   ratio: number;
   forced: boolean;
+  /** Cleaning only to drop tombstones whose delete horizon has passed. */
+  tombstonesOnly?: boolean;
 }
 
 export class LogCleaner {
@@ -73,6 +75,8 @@ export class LogCleaner {
   private stopped = false;
   /** Logs whose cleaning failed (Kafka: uncleanable partitions); skipped until restart. */
   private readonly uncleanable = new Set<Log>();
+  /** Earliest delete horizon of the tombstones each log still holds (Kafka: latestDeleteHorizon). */
+  private readonly horizons = new WeakMap<Log, number>();
   /** Number of cleanings done, for tests and metrics. */
   cleanings = 0;
 
@@ -191,11 +195,21 @@ export class LogCleaner {
         continue; // closed or deleted under us
       }
       if (!c || c.dirtyBytes === 0 || c.firstUncleanableOffset <= c.firstDirtyOffset) continue;
+      if (c.log.cleaning) continue;
       const min = lifecycleConfig(log.config).minCleanableDirtyRatio;
       if (!(c.forced || c.ratio > min)) continue;
       if (!best || c.ratio > best.ratio) best = c;
     }
-    return best;
+    if (best) return best;
+    // Nothing dirty enough: a log whose tombstones have passed their delete horizon.
+    const now = this.now();
+    for (const { log, logDir } of this.opts.logs()) {
+      const h = this.horizons.get(log);
+      if (h === undefined || h > now || this.uncleanable.has(log)) continue;
+      const c = await this.cleanable(log, logDir).catch(() => null);
+      if (c) return { ...c, tombstonesOnly: true };
+    }
+    return null;
   }
 
   /** Clean the dirtiest log, if one needs it. Returns whether a log was cleaned. */
@@ -226,11 +240,14 @@ export class LogCleaner {
         now: this.now(),
         deleteRetentionMs: lc.deleteRetentionMs,
         segmentBytes: log.config.segmentBytes,
+        force: c.tombstonesOnly === true,
         maxMapEntries: Math.max(1, Math.floor(((this.opts.dedupeBufferSize ?? 134217728) * (this.opts.loadFactor ?? 0.9)) / 24)),
       };
       result = await this.run(task);
       if (result.groups.length > 0) await log.replaceSegments(result.groups, this.opts.onSwapStep);
       await this.updateCheckpoint(log, c.logDir, result.endOffset);
+      if (result.minDeleteHorizon !== null) this.horizons.set(log, result.minDeleteHorizon);
+      else this.horizons.delete(log);
       this.cleanings++;
       this.opts.logger?.(
         `cleaned ${this.key(log)} up to offset ${result.endOffset}: ${result.stats.bytesRead} bytes read, ` +
