@@ -13,3 +13,5 @@ export type { BrokerInfo, PartitionMetadata, TopicMetadata } from './metadata.js
 export { Admin, AdminOperationError } from './admin.js';
 export type { NewTopic, CreateTopicResult, TopicDescription, PartitionDescription, ConfigResource, ConfigEntry, ConfigDescription, AlterConfigOp, OffsetSpec, ListedOffset, ClusterDescription, LogDirDescription, ResourceType, ConfigSource } from './admin.js';
 export type { TopicPartition } from './leader-requests.js';
+export { Consumer } from './consumer.js';
+export type { ConsumerRecord, ConsumerOptions, OffsetAndTimestamp } from './consumer.js';

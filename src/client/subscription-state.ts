@@ -1,0 +1,116 @@
+// What a consumer knows about each partition it is assigned: the position
+// (next offset poll() returns), whether it is paused, whether its position
+// must be reset (auto.offset.reset, seekToBeginning/End) and the records
+// fetched but not yet returned. Each partition holds at most one fetched
+// response, so memory stays bounded however slowly the application polls.
+// `epoch` changes on every seek: a fetch answer computed for an older
+// position is dropped.
+
+import type { DecodedRecord } from '../protocol/records/batch.js';
+import type { OffsetReset } from './config.js';
+import { tpKey, TopicPartition } from './leader-requests.js';
+
+export type ResetStrategy = 'earliest' | 'latest';
+
+export interface FetchedRecords {
+  /** Records at or after the position when fetched, in offset order. */
+  records: DecodedRecord[];
+  /** Index of the next record to hand out. */
+  next: number;
+  /** Position after the last record (or after skipped batches). */
+  nextOffset: number;
+  epoch: number;
+}
+
+export class PartitionState {
+  position: number | null = null;
+  paused = false;
+  reset: ResetStrategy | null = null;
+  fetched: FetchedRecords | null = null;
+  epoch = 0;
+  /** A fetch including this partition is in flight. */
+  fetching = false;
+  /** Date.now() before which the partition is not fetched (after an error). */
+  retryAt = 0;
+  highWatermark = -1;
+  logStartOffset = -1;
+  lastStableOffset = -1;
+  /** An error poll() must raise (offset out of range with auto.offset.reset=none, authorization...). */
+  error: Error | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  seek(offset: number): void {
+    this.position = offset;
+    this.reset = null;
+    this.fetched = null;
+    this.error = null;
+    this.epoch++;
+  }
+
+  requestReset(strategy: ResetStrategy): void {
+    this.reset = strategy;
+    this.position = null;
+    this.fetched = null;
+    this.epoch++;
+  }
+
+  /** Ready for a fetch right now. */
+  isFetchable(now: number): boolean {
+    return !this.paused && !this.fetching && this.position !== null && this.reset === null && this.fetched === null && this.error === null && this.retryAt <= now;
+  }
+}
+
+export class SubscriptionState {
+  private readonly parts = new Map<string, PartitionState>();
+
+  constructor(private readonly defaultReset: OffsetReset) {}
+
+  get partitions(): IterableIterator<PartitionState> {
+    return this.parts.values();
+  }
+
+  get size(): number {
+    return this.parts.size;
+  }
+
+  get(topic: string, partition: number): PartitionState | undefined {
+    return this.parts.get(tpKey(topic, partition));
+  }
+
+  require(tp: TopicPartition): PartitionState {
+    const p = this.get(tp.topic, tp.partition);
+    if (!p) throw new Error(`no current assignment for partition ${tp.topic}-${tp.partition}`);
+    return p;
+  }
+
+  /** Replaces the assignment; partitions kept keep their state. */
+  assign(tps: readonly TopicPartition[]): void {
+    const keep = new Set(tps.map((tp) => tpKey(tp.topic, tp.partition)));
+    for (const k of [...this.parts.keys()]) if (!keep.has(k)) this.parts.delete(k);
+    for (const tp of tps) {
+      const k = tpKey(tp.topic, tp.partition);
+      if (!this.parts.has(k)) {
+        const st = new PartitionState(tp.topic, tp.partition);
+        if (this.defaultReset !== 'none') st.reset = this.defaultReset;
+        this.parts.set(k, st);
+      }
+    }
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.parts.values()].map((p) => ({ topic: p.topic, partition: p.partition }));
+  }
+
+  /** Partitions with neither a position nor a reset to run: auto.offset.reset=none without a committed offset. */
+  missingPosition(): PartitionState[] {
+    return [...this.parts.values()].filter((p) => p.position === null && p.reset === null);
+  }
+
+  get defaultResetStrategy(): OffsetReset {
+    return this.defaultReset;
+  }
+}
