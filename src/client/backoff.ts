@@ -4,9 +4,9 @@
 
 export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
   if (attempts <= 0) return 0;
-  const exp = Math.min(maxMs, baseMs * 2 ** Math.min(attempts - 1, 30));
+  const term = baseMs * 2 ** Math.min(attempts - 1, 30);
   const jitter = 1 + (Math.random() * 0.4 - 0.2);
-  return Math.max(0, Math.round(Math.min(maxMs, exp) * jitter));
+  return Math.max(0, Math.min(maxMs, Math.round(term * jitter)));
 }
 
 /** Sleeps that a close() can cut short all at once. */
