@@ -16,6 +16,7 @@ import { FetchWaiter } from './fetch-waiter.js';
 import { effectiveTopicConfig } from './config/topic-config.js';
 import type { BrokerContext, Endpoint } from './context.js';
 import { Logger } from '../logger.js';
+import { createGroupCoordinator } from './group-coordinator/setup.js';
 
 const log = new Logger('KafkaServer');
 
@@ -87,6 +88,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   const fetchWaiter = new FetchWaiter();
   const listenerPorts = new Map<string, number>();
 
+  const groupCoordinator = createGroupCoordinator({ nodeId, metadata, replicas, topics: () => context.topics, config: () => config });
   const context: BrokerContext = {
     nodeId,
     clusterId: logs.clusterId,
@@ -98,6 +100,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     topics: undefined as unknown as TopicManager,
     handlers,
     fetchWaiter,
+    groupCoordinator,
     endpointsFor: (conn) => endpointsFor(conn, metadata, staticConfig, listenerPorts),
     applyDynamicConfig: () => {
       config = applyDynamic(staticConfig, metadata, nodeId);
@@ -106,6 +109,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   };
   (context as { topics: TopicManager }).topics = new TopicManager(metadata, replicas, () => config);
   metadata.on('topicConfigChanged', (t: TopicState) => replicas.reconfigure(config, t));
+  // Groups load from __consumer_offsets in the background; their requests answer COORDINATOR_LOAD_IN_PROGRESS meanwhile.
+  void groupCoordinator.coordinator.startup();
 
   const processor = new RequestProcessor(handlers, context);
   const connections = new Set<Connection>();
@@ -160,6 +165,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       closing ??= (async () => {
         // Stop accepting, let in-flight requests finish (parked fetches are released at once), then close.
         for (const s of servers) s.close();
+        groupCoordinator.shutdown();
         fetchWaiter.wakeAll();
         const deadline = Date.now() + 5000;
         while ([...connections].some((c) => c.requestsInFlight > 0) && Date.now() < deadline) {

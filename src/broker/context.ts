@@ -8,6 +8,7 @@ import type { ConnectionInfo } from './network/connection.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { TopicManager } from './topic-manager.js';
 import type { FetchWaiter } from './fetch-waiter.js';
+import type { GroupCoordinatorService } from './group-coordinator/setup.js';
 
 export interface Endpoint {
   nodeId: number;
@@ -29,6 +30,8 @@ export interface BrokerContext {
   readonly topics: TopicManager;
   readonly handlers: HandlerRegistry;
   readonly fetchWaiter: FetchWaiter;
+  /** The classic group coordinator and __consumer_offsets. */
+  readonly groupCoordinator: GroupCoordinatorService;
   /** Every live broker's endpoint as the client on `conn` must reach it. */
   endpointsFor(conn: ConnectionInfo): Endpoint[];
   /** Re-reads dynamic broker configs from the metadata store and applies them. */

@@ -178,6 +178,24 @@ export class ReplicaManager {
     return run();
   }
 
+  /**
+   * Appends batches the broker built itself (group coordinator records):
+   * none of the client-side checks; resolves once written (acks=all), in
+   * order with appends still waiting on re-compression.
+   */
+  appendInternal(topic: string, partition: number, records: Buffer): Promise<AppendResult> {
+    const part = this.getPartition(topic, partition);
+    if (!part) return Promise.resolve(errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
+    const run = () => this.appendValidated(part, records, -1, -1);
+    if (!part.appendTail) return Promise.resolve(run());
+    const p = part.appendTail.then(run, run);
+    part.appendTail = p;
+    void p.finally(() => {
+      if (part.appendTail === p) part.appendTail = null;
+    });
+    return p;
+  }
+
   private appendValidated(part: Partition, records: Buffer, logAppendTimeMs: number, acks: number): AppendResult | Promise<AppendResult> {
     let appended;
     try {
