@@ -90,9 +90,9 @@ export class Cluster {
           st.failures = 0;
           return conn;
         } catch (err) {
+          // A failed attempt is reported; the caller's retry loop comes back after the backoff set in onClose.
           if (this.closed) throw new ClientClosedError(this.opts.kind);
-          if (!(err instanceof KafkaError) || !err.retriable) throw err;
-          throw err; // a failed attempt is reported; the caller's retry loop comes back after backoff
+          throw err;
         }
       }
       const wait = st.retryAt - Date.now();
@@ -257,10 +257,6 @@ export class Cluster {
       includeClusterAuthorizedOperations: false,
       includeTopicAuthorizedOperations: false,
     };
-    if (topics !== null && topics.length === 0 && version === 0) {
-      // v0 reads an empty list as "all topics"; ask for one that cannot exist to get just the brokers.
-      (body as any).topics = [];
-    }
     const res = await conn.request(METADATA, body, { version });
     this.metadata.update(res, topics);
     return res;
