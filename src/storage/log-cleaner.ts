@@ -8,7 +8,8 @@
 //   cleaner-offset-checkpoint   Kafka's offset checkpoint format (checkpoints.ts):
 //                               "topic partition firstDirtyOffset" per compacted log
 //
-// Choosing a log (Kafka's grabFilthiestCompactedLog): for each compacted log,
+// Choosing a log (Kafka's grabFilthiestCompactedLog): for each compacted log
+// (its active segment first rolled if older than segment.ms, so quiet topics are compacted too),
 //   firstDirty        = checkpoint, or the log start offset if absent or out of range
 //   firstUncleanable  = min(active segment base, high watermark, base of the first
 //                       segment with a record newer than now - min.compaction.lag.ms)
@@ -190,6 +191,7 @@ export class LogCleaner {
       if (this.uncleanable.has(log)) continue;
       let c: CleanableLog | null;
       try {
+        if (lifecycleConfig(log.config).compact && !log.cleaning) await log.rollIfExpired(this.now());
         c = await this.cleanable(log, logDir);
       } catch {
         continue; // closed or deleted under us

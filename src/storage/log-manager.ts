@@ -367,6 +367,7 @@ export class LogManager {
     for (const e of [...this.logs.values()]) {
       if (this.closed) break;
       try {
+        await e.log.rollIfExpired(now);
         const n = await e.log.deleteOldSegments(now);
         if (n > 0) say(`deleted ${n} segment(s) of ${e.log.topic}-${e.log.partition}; log start offset is now ${e.log.logStartOffset}`);
         total += n;

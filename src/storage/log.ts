@@ -538,6 +538,23 @@ export class Log {
     return n;
   }
 
+  /**
+   * Roll a quiet active segment older than segment.ms (measured, as on append,
+   * from its first batch's timestamp, else its creation time), so that
+   * retention and compaction reach data of a topic nobody writes to any more.
+   * Returns whether it rolled.
+   */
+  async rollIfExpired(now = Date.now()): Promise<boolean> {
+    if (this.closed || this.failed || this.busy) return false;
+    const seg = this.active;
+    if (seg.pendingSize === 0 || this.hw < this.nextOffset) return false;
+    const cfg = this._config;
+    if (seg.timeWaitedForRoll(now, now) <= cfg.segmentMs - seg.rollJitterMs) return false;
+    this.roll();
+    await this.active.ensureFiles();
+    return true;
+  }
+
   private deleteLogStartOffsetBreachedSegments(): Promise<number> {
     return this.deleteSegmentsWhile(async (segs) => {
       let k = 0;

@@ -69,7 +69,7 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
             logStartOffset: -1,
             abortedTransactions: readCommitted ? [] : null,
             preferredReadReplica: -1,
-            records: null,
+            records: [],
           };
           slots.push({ part, req: p, out });
           return out;
@@ -145,7 +145,8 @@ async function readAll(slots: Slot[], maxBytes: number): Promise<number> {
       out.highWatermark = log.highWatermark;
       out.lastStableOffset = log.highWatermark;
       out.logStartOffset = log.logStartOffset;
-      out.records = null;
+      // Kafka answers errors with empty records (MemoryRecords.EMPTY), never null: librdkafka rejects a -1 size.
+      out.records = [];
       continue;
     }
     out.errorCode = 0;
