@@ -14,6 +14,7 @@ const T0 = 1_700_000_000_000;
 function compactConfig(o: Partial<LogConfig> = {}): LogConfig {
   return config({
     segmentBytes: 100, // one small batch per segment
+    segmentMs: 1e15, // records carry 2023 timestamps: no time-based roll
     compact: true,
     delete: false,
     minCleanableDirtyRatio: 0.001,
@@ -264,3 +265,40 @@ for (const step of ['cleaned', 'swap', 'deleted', 'renamed']) {
     }
   });
 }
+
+test('the worker re-compresses snappy, lz4 and zstd batches with their own codec', async () => {
+  const { buildBatch: build } = await import('../../../src/protocol/records/batch.js');
+  const dir = tmpDir();
+  try {
+    const log = await openLog(dir, { segmentBytes: 1 << 20 });
+    for (const codec of [2, 3, 4]) {
+      const b = await build(
+        [
+          { key: Buffer.from(`k${codec}`), value: Buffer.from('old'), timestamp: T0 },
+          { key: Buffer.from(`k${codec}`), value: Buffer.from('new'), timestamp: T0 },
+        ],
+        { compression: codec as 2 | 3 | 4 },
+      );
+      await log.append(b).written;
+    }
+    log.config = { ...log.config, segmentBytes: 1 };
+    await put(log, [['z', 'active']]);
+    const cleaner = cleanerFor(log, dir);
+    assert.equal(await cleaner.cleanOnce(), true);
+    await cleaner.stop();
+    const r = await log.read(0, 1 << 20, { minOneBatch: true });
+    if (r.outOfRange) throw new Error('range');
+    const batches = await decodeBatches(Buffer.concat(r.records));
+    assert.deepEqual(
+      batches.map((b) => [b.compression, b.records.map((x) => `${x.offset}:${x.key}:${x.value}`).join(',')]),
+      [
+        [2, '1:k2:new'],
+        [3, '3:k3:new'],
+        [4, '5:k4:new'],
+      ],
+    );
+    await log.close();
+  } finally {
+    rmDir(dir);
+  }
+});
