@@ -52,6 +52,7 @@ export class GroupCoordinator {
   readonly offsets: OffsetManager;
   private active = false;
   private expiryTimer: Timer | null = null;
+  private expiring = false;
   private loading: Promise<void> = Promise.resolve();
 
   constructor(
@@ -120,16 +121,19 @@ export class GroupCoordinator {
     return this.active;
   }
 
+  /** Offset expiry at a fixed rate; a run still writing its tombstones makes the next one skip. */
   private scheduleExpiry(): void {
     this.expiryTimer = this.time.schedule(this.config().offsetsRetentionCheckIntervalMs, () => {
       this.expiryTimer = null;
       if (!this.active) return;
-      this.offsets
-        .expireOffsets((g) => this.groups.isOwned(this.groups.partitionFor(g.groupId)))
+      this.scheduleExpiry();
+      if (this.expiring) return;
+      const run = this.offsets.expireOffsets((g) => this.groups.isOwned(this.groups.partitionFor(g.groupId)));
+      if (!run.done) return;
+      this.expiring = true;
+      run.done
         .catch((err: Error) => log.error(`Offset expiry failed: ${err?.stack ?? err}`))
-        .finally(() => {
-          if (this.active) this.scheduleExpiry();
-        });
+        .finally(() => (this.expiring = false));
     });
   }
 
