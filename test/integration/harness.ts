@@ -49,6 +49,7 @@ export async function startBrokerProcess(opts: BrokerProcessOptions = {}): Promi
   let out = '';
   let port = opts.port ?? 0;
   const launch = async (): Promise<ChildProcess> => {
+    const launchedAt = out.length;
     const args = opts.viaKafkaScript ? [path.join(REPO, 'bin/kafka-server-start.sh')] : [SAMSA_BIN, 'server-start'];
     if (opts.configFile) args.push(opts.configFile);
     const overrides = { 'listeners': `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...(opts.overrides ?? {}) };
@@ -58,7 +59,8 @@ export async function startBrokerProcess(opts: BrokerProcessOptions = {}): Promi
       const timer = setTimeout(() => reject(new Error(`broker did not start in time; output:\n${out}`)), opts.timeoutMs ?? 30000);
       const onData = (d: Buffer) => {
         out += d.toString();
-        const m = LISTENING.exec(out.slice(-4096));
+        // Only this launch's output: after a restart the previous run's "listening" line is still in `out`.
+        const m = LISTENING.exec(out.slice(Math.max(launchedAt, out.length - 4096)));
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
