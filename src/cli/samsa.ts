@@ -1,29 +1,58 @@
 #!/usr/bin/env node
 // The `samsa` command: one entry point for the broker and the Kafka tools.
+// Each tool is loaded only when asked for, so a tool starts without loading
+// the broker (and the other tools).
 
-import { serverStart } from './server-start.js';
+type Main = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  'server-start': serverStart,
-  'kafka-server-start': serverStart,
+interface Command {
+  load: () => Promise<Main>;
+  usage: string;
+}
+
+const TOOLS: Record<string, Command> = {
+  'server-start': { load: async () => (await import('./server-start.js')).serverStart, usage: 'start a broker: [server.properties] [--override k=v]*' },
+  topics: { load: async () => (await import('./topics.js')).main, usage: 'create, delete, describe, or change a topic (kafka-topics)' },
 };
+
+/** `samsa topics` and `samsa kafka-topics` are the same command. */
+function lookup(name: string): Command | undefined {
+  return TOOLS[name] ?? (name.startsWith('kafka-') ? TOOLS[name.slice('kafka-'.length)] : undefined);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  const run = cmd ? COMMANDS[cmd] : undefined;
-  if (!run) {
-    process.stderr.write(`Usage: samsa <command> [options]\n\nCommands:\n  server-start [server.properties] [--override k=v]*   start a broker\n`);
+  const command = cmd ? lookup(cmd) : undefined;
+  if (!command) {
+    const list = Object.entries(TOOLS)
+      .map(([name, c]) => `  ${name.padEnd(28)} ${c.usage}`)
+      .join('\n');
+    process.stderr.write(`Usage: samsa <command> [options]   (each command also answers to its Kafka name, e.g. samsa kafka-topics)\n\nCommands:\n${list}\n`);
     return cmd ? 1 : 0;
   }
-  return run(rest);
+  const run = await command.load();
+  if (cmd !== 'server-start' && cmd !== 'kafka-server-start') {
+    const { installWarningPrinter, installStdoutGuard } = await import('./output.js');
+    installWarningPrinter();
+    installStdoutGuard();
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    const { CommandExit } = await import('./options.js');
+    if (err instanceof CommandExit) return err.code;
+    throw err;
+  }
 }
 
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Tools end when their work is done, even if a library left a handle open.
+    setTimeout(() => process.exit(code), 2000).unref();
   },
   (err: Error) => {
-    process.stderr.write(`${err.stack ?? err.message}\n`);
+    process.stderr.write(`${process.env.SAMSA_LOG_LEVEL === 'debug' ? (err.stack ?? err.message) : err.message}\n`);
     process.exitCode = 1;
   },
 );
