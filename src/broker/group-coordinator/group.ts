@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Reader } from '../../protocol/primitives.js';
 import { MessageCodec } from '../../protocol/codec.js';
 import { ConsumerProtocolSubscription } from '../../protocol/messages/consumer-protocol.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { canTransition, GroupState } from './group-state.js';
 import { Member, type JoinResult, type SyncResult } from './member.js';
 import type { Timer } from './time.js';
@@ -408,4 +409,18 @@ export class ClassicGroup {
       })),
     };
   }
+}
+
+/**
+ * A request names a current member: with a group.instance.id, that instance
+ * must be mapped to this member id (else the sender is a fenced zombie);
+ * without, the member id must be in the group.
+ */
+export function validateCurrentMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
+  if (groupInstanceId !== null) {
+    const current = group.currentStaticMemberId(groupInstanceId);
+    if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return current === memberId ? ErrorCode.NONE : ErrorCode.FENCED_INSTANCE_ID;
+  }
+  return group.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
 }

@@ -22,7 +22,7 @@
 
 import { ErrorCode } from '../../protocol/errors.js';
 import { Logger } from '../../logger.js';
-import type { ClassicGroup } from './group.js';
+import { validateCurrentMember, type ClassicGroup } from './group.js';
 import { EMPTY, joinError, Member, syncError, type JoinResult, type Protocol, type SyncResult } from './member.js';
 import type { Time } from './time.js';
 
@@ -607,22 +607,4 @@ export class Membership {
     group.syncTimer?.cancel();
     group.syncTimer = null;
   }
-}
-
-/**
- * A request names a current member: with a group.instance.id, that instance
- * must be mapped to this member id (else the sender is a fenced zombie);
- * without, the member id must be in the group.
- */
-export function validateCurrentMember(group: ClassicGroup, memberId: string, groupInstanceId: string | null): number {
-  if (groupInstanceId !== null) {
-    const current = group.currentStaticMemberId(groupInstanceId);
-    if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (current !== memberId) {
-      log.info(`Request memberId=${memberId} for static member with groupInstanceId=${groupInstanceId} is fenced by current memberId=${current}`);
-      return ErrorCode.FENCED_INSTANCE_ID;
-    }
-    return ErrorCode.NONE;
-  }
-  return group.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
 }

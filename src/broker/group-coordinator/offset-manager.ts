@@ -9,9 +9,9 @@
 
 import { ErrorCode } from '../../protocol/errors.js';
 import { Logger } from '../../logger.js';
-import type { ClassicGroup, OffsetAndMetadata } from './group.js';
+import { validateCurrentMember, type ClassicGroup, type OffsetAndMetadata } from './group.js';
 import { commitError, type GroupMetadataManager } from './group-metadata-manager.js';
-import { validateCurrentMember, type Membership } from './membership.js';
+import type { Membership } from './membership.js';
 import type { CoordinatorRecord } from './records.js';
 
 const log = new Logger('GroupCoordinator');
