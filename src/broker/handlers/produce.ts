@@ -29,6 +29,12 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
           out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
           return out;
         }
+        if (ctx.broker.metadata.topic(topic.name)?.internal) {
+          // Internal topics are written by their coordinators only, as in Kafka.
+          out.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
+          out.errorMessage = `Cannot append to internal topic ${topic.name}`;
+          return out;
+        }
         if (version >= 3 && pd.records && isLegacyMessageSet(pd.records)) {
           // Kafka's ProduceRequest.validateRecords
           out.errorCode = ErrorCode.INVALID_RECORD;
