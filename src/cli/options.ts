@@ -83,8 +83,10 @@ export class OptionParser {
   parse(args: readonly string[]): OptionSet {
     const values = new Map<string, string[]>();
     const seen: string[] = [];
+    const occurrences: string[] = [];
     const nonOptions: string[] = [];
     const add = (spec: OptionSpec, value: string | null) => {
+      occurrences.push(spec.name);
       let l = values.get(spec.name);
       if (!l) {
         values.set(spec.name, (l = []));
@@ -123,7 +125,7 @@ export class OptionParser {
         else add(spec, null);
       }
     }
-    return new OptionSet(this, values, seen, nonOptions, args.length);
+    return new OptionSet(this, values, seen, occurrences, nonOptions, args.length);
   }
 
   help(): string {
@@ -137,6 +139,8 @@ export class OptionSet {
     private readonly values: Map<string, string[]>,
     /** Options in the order first seen on the command line. */
     readonly seen: readonly string[],
+    /** Every occurrence of every option, in command-line order. */
+    readonly occurrences: readonly string[],
     readonly nonOptions: readonly string[],
     readonly argCount: number,
   ) {}

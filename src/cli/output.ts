@@ -130,6 +130,7 @@ export function javaExceptionName(err: unknown): string {
     return `org.apache.kafka.common.errors.${simple}`;
   }
   if (err instanceof Error && err.name === 'IllegalArgumentException') return 'java.lang.IllegalArgumentException';
+  if (err instanceof Error && /^[A-Z]\w*Exception$/.test(err.name)) return `org.apache.kafka.common.errors.${err.name}`;
   return 'org.apache.kafka.common.KafkaException';
 }
 

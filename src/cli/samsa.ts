@@ -13,6 +13,7 @@ interface Command {
 const TOOLS: Record<string, Command> = {
   'server-start': { load: async () => (await import('./server-start.js')).serverStart, usage: 'start a broker: [server.properties] [--override k=v]*' },
   topics: { load: async () => (await import('./topics.js')).main, usage: 'create, delete, describe, or change a topic (kafka-topics)' },
+  configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
 };
 
 /** `samsa topics` and `samsa kafka-topics` are the same command. */

@@ -154,6 +154,15 @@ function parseTopicConfigs(opts: OptionSet): Record<string, string> {
   return props;
 }
 
+/** Kafka's Topic.validate (as the tools call it before asking the broker). */
+export function validateTopicName(name: string): void {
+  const fail = (msg: string) => Object.assign(new Error(msg), { name: 'InvalidTopicException' });
+  if (name.length === 0) throw fail('Topic name is illegal, it can\'t be empty');
+  if (name === '.' || name === '..') throw fail('Topic name cannot be "." or ".."');
+  if (name.length > 249) throw fail(`Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`);
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) throw fail(`Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`);
+}
+
 /** Kafka's IncludeList: the user's regex, cleaned the same way, matched against the whole name. */
 export function topicFilter(raw: string): RegExp {
   const regex = raw.trim().replace(/,/g, '|').replace(/ /g, '').replace(/^["']+/, '').replace(/["']+$/, '');
