@@ -12,6 +12,9 @@ import { KafkaError, brokerError } from './errors.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, OffsetAnswer, TopicPartition, listOffsets, routeByLeader, tpKey } from './leader-requests.js';
 import type { BrokerInfo } from './metadata.js';
+import type { BrokerConnection } from './connection.js';
+import { API_KEYS as GROUP_API, CommittedOffset, CoordinatorInfo, OffsetToCommit, findCoordinatorOnce, isCoordinatorError, sendOffsetCommit, sendOffsetFetch } from './group-requests.js';
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from './consumer-protocol.js';
 
 const API = {
   CreateTopics: 19,
@@ -128,6 +131,43 @@ export interface LogDirDescription {
   usableBytes: number;
   partitions: { topic: string; partition: number; size: number; offsetLag: number; isFuture: boolean }[];
 }
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  /** Empty, PreparingRebalance, CompletingRebalance, Stable, Dead (null when the broker does not say: ListGroups before v4). */
+  state: string | null;
+  /** classic / consumer (ListGroups v5+), else null. */
+  type: string | null;
+}
+
+export interface GroupMemberDescription {
+  memberId: string;
+  groupInstanceId: string | null;
+  clientId: string;
+  clientHost: string;
+  /** Decoded ConsumerProtocolAssignment (consumer groups; empty while the group is not Stable). */
+  assignment: TopicPartition[];
+  /** Decoded ConsumerProtocolSubscription for the group's protocol (consumer groups), else null. */
+  subscription: { topics: string[]; ownedPartitions: TopicPartition[]; userData: Buffer | null; generationId: number; rackId: string | null } | null;
+  /** The raw bytes, for other protocol types. */
+  memberMetadata: Buffer;
+  memberAssignment: Buffer;
+}
+
+export interface GroupDescription {
+  groupId: string;
+  state: string;
+  protocolType: string;
+  /** The assignor (consumer groups) the group agreed on. */
+  protocol: string;
+  members: GroupMemberDescription[];
+  coordinator: CoordinatorInfo;
+  error: KafkaError | null;
+}
+
+/** Where resetConsumerGroupOffsets moves a group: earliest, latest, the first offset at/after a timestamp, or an offset. */
+export type OffsetResetSpec = 'earliest' | 'latest' | { timestamp: number } | { offset: number };
 
 /** Raised when some items of a multi-item admin call fail; carries every item's result. */
 export class AdminOperationError<T> extends KafkaError {
@@ -421,6 +461,212 @@ export class Admin {
       }
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- consumer groups
+
+  /**
+   * Sends to a group's coordinator (looked up with FindCoordinator), looking
+   * it up again and retrying on coordinator errors and lost connections,
+   * within default.api.timeout.ms.
+   */
+  private toCoordinator<T>(groupId: string, what: string, fn: (conn: BrokerConnection, coordinator: CoordinatorInfo) => Promise<T>): Promise<T> {
+    let coordinator: CoordinatorInfo | null = null;
+    return this.cluster.retry(what, this.config.defaultApiTimeoutMs, async () => {
+      coordinator ??= await findCoordinatorOnce(await this.cluster.anyConnection(), groupId);
+      try {
+        const conn = await this.cluster.connectionToAddress(coordinator.host, coordinator.port, coordinator.nodeId);
+        return await fn(conn, coordinator);
+      } catch (err) {
+        if (err instanceof KafkaError && (isCoordinatorError(err.code) || err.code === ErrorCode.NETWORK_EXCEPTION)) coordinator = null;
+        throw err;
+      }
+    });
+  }
+
+  /** Groups on every broker; `states` filters by state (ListGroups v4+; described one by one on older brokers), `types` by group type (v5+). */
+  async listGroups(opts: { states?: readonly string[]; types?: readonly string[] } = {}): Promise<GroupListing[]> {
+    await this.cluster.retry('ListGroups', this.config.defaultApiTimeoutMs, () => this.cluster.fetchMetadata([], false));
+    const byId = new Map<string, GroupListing>();
+    const lowerStates = (opts.states ?? []).map((x) => x.toLowerCase());
+    let filterLocally = false;
+    for (const broker of [...this.cluster.metadata.brokers.keys()].sort((a, b) => a - b)) {
+      const res = await this.cluster.retry('ListGroups', this.config.defaultApiTimeoutMs, async () => {
+        const conn = await this.cluster.connectionTo(broker);
+        const version = conn.versionFor(GROUP_API.ListGroups);
+        if (version < 4 && lowerStates.length > 0) filterLocally = true;
+        if (version < 5 && opts.types && opts.types.length > 0) throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${broker} cannot filter groups by type (ListGroups v${version})`);
+        const r = await conn.request<any>(GROUP_API.ListGroups, { statesFilter: opts.states ?? [], typesFilter: opts.types ?? [] }, { version });
+        if (r.errorCode) throw brokerError(r.errorCode, null, `ListGroups on broker ${broker}`);
+        return r;
+      });
+      for (const g of res.groups as any[]) {
+        byId.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType, state: g.groupState ?? null, type: g.groupType ?? null });
+      }
+    }
+    let out = [...byId.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+    if (filterLocally) {
+      const described = await this.describeGroups(out.map((g) => g.groupId), { throwOnError: false });
+      const states = new Map(described.map((d) => [d.groupId, d.state]));
+      out = out
+        .map((g) => ({ ...g, state: states.get(g.groupId) ?? g.state }))
+        .filter((g) => g.state !== null && lowerStates.includes(g.state.toLowerCase()));
+    }
+    return out;
+  }
+
+  /**
+   * Describes groups at their coordinators: state, protocol, members (with
+   * their subscriptions and assignments decoded for consumer groups). Rejects
+   * with AdminOperationError when a group's description carries an error
+   * (unless throwOnError is false); unknown groups come back as state Dead.
+   */
+  async describeGroups(groupIds: readonly string[], opts: { throwOnError?: boolean } = {}): Promise<GroupDescription[]> {
+    const out: GroupDescription[] = [];
+    for (const groupId of groupIds) {
+      out.push(
+        await this.toCoordinator(groupId, `DescribeGroups ${groupId}`, async (conn, coordinator) => {
+          const r = await conn.request<any>(GROUP_API.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false });
+          const g = (r.groups as any[]).find((x) => x.groupId === groupId) ?? r.groups[0];
+          if (g.errorCode && (isCoordinatorError(g.errorCode) || new KafkaError(g.errorCode).retriable)) throw brokerError(g.errorCode, null, `DescribeGroups ${groupId}`);
+          const consumer = g.protocolType === CONSUMER_PROTOCOL_TYPE;
+          return {
+            groupId,
+            state: g.groupState,
+            protocolType: g.protocolType,
+            protocol: g.protocolData,
+            coordinator,
+            error: g.errorCode ? brokerError(g.errorCode, null, `DescribeGroups ${groupId}`) : null,
+            members: (g.members as any[]).map((m) => {
+              let assignment: TopicPartition[] = [];
+              let subscription: GroupMemberDescription['subscription'] = null;
+              if (consumer) {
+                try {
+                  assignment = decodeAssignment(m.memberAssignment).partitions;
+                } catch {
+                  assignment = [];
+                }
+                try {
+                  if (m.memberMetadata && m.memberMetadata.length > 0) {
+                    const s = decodeSubscription(m.memberMetadata);
+                    subscription = { topics: s.topics, ownedPartitions: s.ownedPartitions, userData: s.userData, generationId: s.generationId, rackId: s.rackId };
+                  }
+                } catch {
+                  subscription = null;
+                }
+              }
+              return {
+                memberId: m.memberId,
+                groupInstanceId: m.groupInstanceId ?? null,
+                clientId: m.clientId,
+                clientHost: m.clientHost,
+                assignment,
+                subscription,
+                memberMetadata: m.memberMetadata ?? Buffer.alloc(0),
+                memberAssignment: m.memberAssignment ?? Buffer.alloc(0),
+              };
+            }),
+          };
+        }),
+      );
+    }
+    return opts.throwOnError === false ? out : settle(out);
+  }
+
+  /** Deletes empty groups with their committed offsets (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND in the AdminOperationError's results otherwise). */
+  async deleteGroups(groupIds: readonly string[]): Promise<{ groupId: string; error: KafkaError | null }[]> {
+    const results: { groupId: string; error: KafkaError | null }[] = [];
+    for (const groupId of groupIds) {
+      const code = await this.toCoordinator(groupId, `DeleteGroups ${groupId}`, async (conn) => {
+        const r = await conn.request<any>(GROUP_API.DeleteGroups, { groupsNames: [groupId] });
+        const x = (r.results as any[]).find((y) => y.groupId === groupId) ?? r.results[0];
+        if (x.errorCode && (isCoordinatorError(x.errorCode) || new KafkaError(x.errorCode).retriable)) throw brokerError(x.errorCode, null, `DeleteGroups ${groupId}`);
+        return x.errorCode as number;
+      });
+      results.push({ groupId, error: code ? brokerError(code, null, `DeleteGroups ${groupId}`) : null });
+    }
+    return settle(results);
+  }
+
+  /** A group's committed offsets (OffsetFetch): the partitions given (offset -1 where none), or every partition it has committed. */
+  async listConsumerGroupOffsets(groupId: string, opts: { partitions?: readonly TopicPartition[]; requireStable?: boolean } = {}): Promise<CommittedOffset[]> {
+    const res = await this.toCoordinator(groupId, `OffsetFetch ${groupId}`, (conn) => sendOffsetFetch(conn, groupId, opts.partitions ?? null, opts.requireStable ?? false));
+    if (!opts.partitions) return res.filter((c) => c.offset >= 0).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const got = new Map(res.map((c) => [tpKey(c.topic, c.partition), c]));
+    return opts.partitions.map((tp) => got.get(tpKey(tp.topic, tp.partition)) ?? { topic: tp.topic, partition: tp.partition, offset: -1, metadata: null, leaderEpoch: -1 });
+  }
+
+  /**
+   * Sets a group's committed offsets as a consumer outside the group
+   * (OffsetCommit with generation -1), which Kafka accepts only while the
+   * group has no members (UNKNOWN_MEMBER_ID otherwise).
+   */
+  async alterConsumerGroupOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<(TopicPartition & { error: KafkaError | null })[]> {
+    const codes = await this.toCoordinator(groupId, `OffsetCommit ${groupId}`, async (conn) => {
+      const c = await sendOffsetCommit(conn, { groupId, generationId: -1, memberId: '', groupInstanceId: null }, offsets);
+      for (const code of c.values()) if (code && (isCoordinatorError(code) || code === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)) throw new KafkaError(code);
+      return c;
+    });
+    return settle(
+      offsets.map((o) => {
+        const code = codes.get(tpKey(o.topic, o.partition)) ?? 0;
+        return { topic: o.topic, partition: o.partition, error: code ? brokerError(code, null, `OffsetCommit ${groupId} ${o.topic}-${o.partition}`) : null };
+      }),
+    );
+  }
+
+  /**
+   * Moves a group's offsets (the group must have no members): a topic name
+   * stands for all its partitions. Offsets from a timestamp with no later
+   * record go to the end, as kafka-consumer-groups does. Returns the offsets set.
+   */
+  async resetConsumerGroupOffsets(groupId: string, targets: readonly (string | TopicPartition)[], to: OffsetResetSpec): Promise<(TopicPartition & { offset: number })[]> {
+    const tps: TopicPartition[] = [];
+    const topics = targets.filter((t): t is string => typeof t === 'string');
+    if (topics.length > 0) {
+      for (const d of await this.describeTopics(topics)) for (const p of d.partitions) tps.push({ topic: d.name, partition: p.partition });
+    }
+    for (const t of targets) if (typeof t !== 'string') tps.push({ topic: t.topic, partition: t.partition });
+    let offsets: (TopicPartition & { offset: number })[];
+    if (typeof to === 'object' && 'offset' in to) {
+      offsets = tps.map((tp) => ({ ...tp, offset: to.offset }));
+    } else {
+      const spec: OffsetSpec = typeof to === 'object' ? to.timestamp : to;
+      const listed = await this.listOffsets(tps.map((tp) => ({ ...tp, spec })));
+      const needEnd = listed.filter((l) => l.offset < 0);
+      const ends = needEnd.length > 0 ? await this.listOffsets(needEnd.map((l) => ({ topic: l.topic, partition: l.partition, spec: 'latest' as const }))) : [];
+      const endOf = new Map(ends.map((e) => [tpKey(e.topic, e.partition), e.offset]));
+      offsets = listed.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.offset >= 0 ? l.offset : endOf.get(tpKey(l.topic, l.partition))! }));
+    }
+    await this.alterConsumerGroupOffsets(groupId, offsets);
+    return offsets;
+  }
+
+  /** Deletes a group's committed offsets for partitions (OffsetDelete; GROUP_SUBSCRIBED_TO_TOPIC while a member subscribes to the topic). */
+  async deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<(TopicPartition & { error: KafkaError | null })[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const tp of partitions) {
+      let l = byTopic.get(tp.topic);
+      if (!l) byTopic.set(tp.topic, (l = []));
+      l.push(tp.partition);
+    }
+    const res = await this.toCoordinator(groupId, `OffsetDelete ${groupId}`, async (conn) => {
+      const r = await conn.request<any>(GROUP_API.OffsetDelete, {
+        groupId,
+        topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })),
+      });
+      if (r.errorCode && (isCoordinatorError(r.errorCode) || new KafkaError(r.errorCode).retriable)) throw brokerError(r.errorCode, null, `OffsetDelete ${groupId}`);
+      return r;
+    });
+    if (res.errorCode) throw brokerError(res.errorCode, null, `OffsetDelete ${groupId}`);
+    const codes = new Map<string, number>();
+    for (const t of res.topics as any[]) for (const p of t.partitions as any[]) codes.set(tpKey(t.name, p.partitionIndex), p.errorCode);
+    return settle(
+      partitions.map((tp) => {
+        const code = codes.get(tpKey(tp.topic, tp.partition)) ?? 0;
+        return { topic: tp.topic, partition: tp.partition, error: code ? brokerError(code, null, `OffsetDelete ${groupId} ${tp.topic}-${tp.partition}`) : null };
+      }),
+    );
   }
 
   /** Closes every connection; leaves nothing running. */

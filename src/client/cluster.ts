@@ -17,6 +17,8 @@ const METADATA = 3;
 
 interface AddressState {
   conn: BrokerConnection | null;
+  /** A dedicated connection (e.g. 'group' for the group coordinator), never picked by anyConnection(). */
+  channel: string | null;
   failures: number;
   /** Date.now() before which no new connection is attempted. */
   retryAt: number;
@@ -74,13 +76,19 @@ export class Cluster {
     return c && c.isReady ? c : null;
   }
 
-  async connectionToAddress(host: string, port: number, nodeId: number): Promise<BrokerConnection> {
-    const key = `${host}:${port}`;
+  /**
+   * The connection to an address. `channel` names a dedicated connection
+   * beside the shared one: the consumer talks to its group coordinator on its
+   * own socket, so that a JoinGroup held for a whole rebalance never delays
+   * fetches queued behind it (brokers answer a connection's requests in order).
+   */
+  async connectionToAddress(host: string, port: number, nodeId: number, channel?: string): Promise<BrokerConnection> {
+    const key = channel ? `${host}:${port}#${channel}` : `${host}:${port}`;
     for (;;) {
       if (this.closed) throw new ClientClosedError(this.opts.kind);
       let st = this.addresses.get(key);
       if (!st) {
-        st = { conn: null, failures: 0, retryAt: 0 };
+        st = { conn: null, channel: channel ?? null, failures: 0, retryAt: 0 };
         this.addresses.set(key, st);
       }
       if (st.conn && !st.conn.isClosed) {
@@ -130,7 +138,7 @@ export class Cluster {
     let best: BrokerConnection | null = null;
     for (const st of this.addresses.values()) {
       const c = st.conn;
-      if (c && c.isReady && (!best || c.inFlightCount + c.queuedCount < best.inFlightCount + best.queuedCount)) best = c;
+      if (c && c.isReady && st.channel === null && (!best || c.inFlightCount + c.queuedCount < best.inFlightCount + best.queuedCount)) best = c;
     }
     if (best) return best;
     const known: { host: string; port: number; nodeId: number }[] = [...this.metadata.brokers.values()].map((b: BrokerInfo) => ({

@@ -4,6 +4,8 @@
 // strings (from .properties files, CLI flags) are coerced to the default's
 // type. Unknown keys produce one warning each, as Kafka's client logs them.
 
+import type { PartitionAssignor } from './assignors/assignor.js';
+
 export type Acks = 0 | 1 | -1;
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export type OffsetReset = 'earliest' | 'latest' | 'none';
@@ -65,7 +67,8 @@ export interface ConsumerConfig extends CommonConfig {
   allowAutoCreateTopics: boolean;
   excludeInternalTopics: boolean;
   clientRack: string;
-  partitionAssignmentStrategy: string | string[];
+  /** Assignor names (range, roundrobin, sticky, cooperative-sticky, or Kafka's class names) or PartitionAssignor objects, in preference order. */
+  partitionAssignmentStrategy: string | (string | PartitionAssignor)[];
   defaultApiTimeoutMs: number;
 }
 
@@ -231,4 +234,6 @@ export function validateConsumerConfig(c: ConsumerConfig): void {
   if (!['read_uncommitted', 'read_committed'].includes(c.isolationLevel)) {
     throw new TypeError(`invalid value '${c.isolationLevel}' for configuration isolation.level`);
   }
+  if (c.groupInstanceId && !c.groupId) throw new TypeError('group.instance.id needs a group.id');
+  if (c.heartbeatIntervalMs >= c.sessionTimeoutMs) throw new TypeError('heartbeat.interval.ms must be lower than session.timeout.ms');
 }

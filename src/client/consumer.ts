@@ -1,14 +1,17 @@
-// The consumer, with manual assignment: assign, seek, seekToBeginning/End,
-// position, offsetsForTimes, beginning/end offsets, pause/resume, poll(),
-// async iteration and run({ eachMessage | eachBatch }). Records come back
-// decoded as { topic, partition, offset, timestamp, key, value, headers }
-// with the configured deserializers.
+// The consumer: subscribe (a topic list or a RegExp, with a group.id: group
+// membership, assignors, rebalance listeners, static membership) or assign
+// (manual assignment); seek, seekToBeginning/End, position, offsetsForTimes,
+// beginning/end offsets, pause/resume, poll(), async iteration and
+// run({ eachMessage | eachBatch }); committed offsets (auto-commit,
+// commitSync, commitAsync, committed). Records come back decoded as
+// { topic, partition, offset, timestamp, key, value, headers } with the
+// configured deserializers.
 //
-// Group membership (subscribe, assignors, commits) is not here yet: the
-// broker's consumer-group APIs are still being built. The shape is ready for
-// it: SubscriptionState holds positions independent of how partitions were
-// assigned, and a group coordinator client would call assign() on
-// rebalances and read positions to commit.
+// SubscriptionState holds positions however partitions were assigned; with a
+// group.id the ConsumerCoordinator (consumer-coordinator.ts) runs from every
+// poll() round: it applies rebalances, auto-commits, and looks up committed
+// offsets for new partitions. As in Kafka's Java client, rebalance listeners
+// run inside poll(), between the application's batches.
 
 import { Cluster } from './cluster.js';
 import { CONSUMER_DEFAULTS, ConfigInput, ConsumerConfig, resolveConfig, validateConsumerConfig } from './config.js';
@@ -17,6 +20,9 @@ import { PartitionState, SubscriptionState } from './subscription-state.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, TopicPartition, listOffsets, tpKey } from './leader-requests.js';
 import { Deserializer, bytesDeserializer } from './serializers.js';
 import { ClientClosedError, NoOffsetForPartitionError, TimeoutError } from './errors.js';
+import { ConsumerCoordinator, GroupMetadata, RebalanceListener } from './consumer-coordinator.js';
+import type { CommittedOffset, OffsetToCommit } from './group-requests.js';
+import { KafkaError, ErrorCode } from './errors.js';
 
 export interface ConsumerRecord<K = Buffer | null, V = Buffer | null> {
   topic: string;
@@ -45,8 +51,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   private readonly fetcher: Fetcher;
   private readonly keyDeserializer: Deserializer<K>;
   private readonly valueDeserializer: Deserializer<V>;
+  /** Present when group.id is set. */
+  private readonly group: ConsumerCoordinator | null;
   private waiters: (() => void)[] = [];
   private closed = false;
+  private closing: Promise<void> | null = null;
   /** Round-robin start among partitions, so one busy partition cannot starve the others. */
   private rr = 0;
 
@@ -57,27 +66,129 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.cluster = new Cluster(this.config, { allowAutoTopicCreation: this.config.allowAutoCreateTopics, kind: 'consumer' });
     this.subs = new SubscriptionState(this.config.autoOffsetReset);
     this.fetcher = new Fetcher(this.cluster, this.subs, this.config, () => this.notify());
+    this.group = this.config.groupId
+      ? new ConsumerCoordinator(this.cluster, this.config, this.subs, () => this.fetcher.maybeFetch(), () => this.notify())
+      : null;
     this.keyDeserializer = keyDeserializer ?? (bytesDeserializer as Deserializer<K>);
     this.valueDeserializer = valueDeserializer ?? (bytesDeserializer as Deserializer<V>);
   }
 
   // ---------------------------------------------------------------- assignment and positions
 
-  /** Replaces the set of partitions this consumer reads (manual assignment). */
+  /**
+   * Replaces the set of partitions this consumer reads (manual assignment, no
+   * group membership). With a group.id, new partitions start at the group's
+   * committed offset, else at auto.offset.reset.
+   */
   assign(partitions: readonly TopicPartition[]): void {
     this.ensureOpen();
-    this.subs.assign(partitions);
+    if (this.group?.isSubscribed) throw new Error('assign() cannot be used while subscribed to topics; unsubscribe() first');
+    this.subs.assign(partitions, this.group !== null);
     this.cluster.addTopics(partitions.map((p) => p.topic));
     this.fetcher.maybeFetch();
+    this.group?.maybeFetchCommitted();
   }
 
+  /** The partitions this consumer reads now (for a group member: its current share). */
   assignment(): TopicPartition[] {
     return this.subs.assignment();
   }
 
-  /** Not available yet: group membership waits for the broker's consumer-group APIs. */
-  subscribe(_topics: readonly string[] | RegExp): never {
-    throw new Error('subscribe() needs consumer groups, which the Samsa client does not implement yet; use assign()');
+  /**
+   * Joins the consumer group (group.id) to share the topics' partitions with
+   * its other members. `topics` is a list, or a RegExp tested against every
+   * topic name in the cluster metadata (re-evaluated on every metadata
+   * refresh, metadata.max.age.ms; anchor it with ^ and $ for Java's
+   * whole-name matching; internal topics excluded while
+   * exclude.internal.topics). The group is joined by poll(); `listener` is
+   * told of partitions assigned, revoked and lost. Calling it again replaces
+   * the subscription (the group rebalances).
+   */
+  subscribe(topics: readonly string[] | RegExp, listener?: RebalanceListener): void {
+    this.ensureOpen();
+    if (!this.group) throw new KafkaError(ErrorCode.INVALID_GROUP_ID, 'subscribe() needs a group.id in the consumer configuration');
+    if (!this.group.isSubscribed && this.subs.size > 0) throw new Error('subscribe() cannot be used while partitions are assigned manually; assign([]) first');
+    if (!(topics instanceof RegExp) && topics.length === 0) {
+      void this.unsubscribe();
+      return;
+    }
+    this.group.subscribe(topics, listener ?? null);
+    this.notify();
+  }
+
+  /** The subscribed topics (for a pattern: the topics it currently matches). */
+  subscription(): string[] {
+    return this.group?.isSubscribed ? [...this.group.subscribedTopics].sort() : [];
+  }
+
+  /** Revokes the partitions, leaves the group and forgets the subscription (or the manual assignment). */
+  async unsubscribe(): Promise<void> {
+    this.ensureOpen();
+    if (this.group?.isSubscribed) await this.group.unsubscribe();
+    else this.subs.assign([]);
+  }
+
+  /** This member's group, generation and member id (generation -1 outside a group). */
+  groupMetadata(): GroupMetadata | null {
+    return this.group?.groupMetadata() ?? null;
+  }
+
+  /** Asks for a rebalance; the next poll() rejoins the group. */
+  enforceRebalance(reason = 'rebalance enforced by the application'): void {
+    if (this.group?.isSubscribed) this.group.membership.requestRejoin(reason);
+  }
+
+  // ---------------------------------------------------------------- commits
+
+  /**
+   * Commits offsets and waits for the broker to store them, retrying
+   * retriable errors within default.api.timeout.ms. Without `offsets`: the
+   * positions of every assigned partition (what poll() has returned so far).
+   * An offset is the next one to read (last processed + 1); `metadata` is
+   * stored with it. Fails with CommitFailedError when the group has moved on
+   * without this member, RebalanceInProgressError during a rebalance.
+   */
+  async commitSync(offsets?: readonly OffsetToCommit[], opts: { timeoutMs?: number } = {}): Promise<void> {
+    this.ensureOpen();
+    const g = this.requireGroup('commitSync');
+    await g.commit(offsets ?? g.allConsumed(), { retry: true, timeoutMs: opts.timeoutMs ?? this.config.defaultApiTimeoutMs });
+  }
+
+  /**
+   * Commits without retrying (a retry could overwrite a later commit); the
+   * callback (or the returned promise, which need not be awaited) gets the
+   * outcome. Commits are sent in call order.
+   */
+  commitAsync(offsets?: readonly OffsetToCommit[], callback?: (err: Error | null, offsets: OffsetToCommit[]) => void): Promise<void> {
+    const run = async (): Promise<OffsetToCommit[]> => {
+      this.ensureOpen();
+      const g = this.requireGroup('commitAsync');
+      const o = [...(offsets ?? g.allConsumed())];
+      await g.commit(o, { retry: false, timeoutMs: this.config.requestTimeoutMs });
+      return o;
+    };
+    const p = run().then(
+      (o) => {
+        callback?.(null, o);
+      },
+      (err) => {
+        callback?.(err as Error, [...(offsets ?? [])]);
+        throw err;
+      },
+    );
+    p.catch(() => {}); // the promise may be ignored
+    return p;
+  }
+
+  /** The group's committed offsets for these partitions (offset -1 where there is none). */
+  async committed(tps: readonly TopicPartition[], opts: { timeoutMs?: number } = {}): Promise<CommittedOffset[]> {
+    this.ensureOpen();
+    return this.requireGroup('committed').committed(tps, opts.timeoutMs ?? this.config.defaultApiTimeoutMs);
+  }
+
+  private requireGroup(what: string): ConsumerCoordinator {
+    if (!this.group) throw new KafkaError(ErrorCode.INVALID_GROUP_ID, `${what}() needs a group.id in the consumer configuration`);
+    return this.group;
   }
 
   /** The next poll() of this partition starts at `offset`. */
@@ -106,7 +217,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       this.ensureOpen();
       if (st.position !== null) return st.position;
       if (st.error) throw st.error;
-      if (st.reset === null) throw new NoOffsetForPartitionError(tp.topic, tp.partition);
+      if (st.awaitingCommitted) this.group?.maybeFetchCommitted();
+      else if (st.reset === null) throw new NoOffsetForPartitionError(tp.topic, tp.partition);
       this.fetcher.maybeFetch();
       if (!(await this.waitForChange(deadline))) throw new TimeoutError(`position of ${tp.topic}-${tp.partition} not known within ${timeoutMs} ms`);
     }
@@ -165,13 +277,20 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
    */
   async poll(timeoutMs = 1000): Promise<ConsumerRecord<K, V>[]> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.ensureOpen();
-      this.raiseErrors();
-      const out = this.drain();
-      this.fetcher.maybeFetch();
-      if (out.length > 0) return out;
-      if (!(await this.waitForChange(deadline))) return [];
+    this.group?.markPoll();
+    try {
+      for (;;) {
+        this.ensurePolling();
+        if (this.group) await this.group.poll();
+        this.ensurePolling();
+        this.raiseErrors();
+        const out = this.drain();
+        this.fetcher.maybeFetch();
+        if (out.length > 0) return out;
+        if (!(await this.waitForChange(deadline))) return [];
+      }
+    } finally {
+      this.group?.markPoll();
     }
   }
 
@@ -205,19 +324,37 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
   }
 
-  /** Closes connections and wakes any poll(); leaves no socket or timer behind. */
+  /**
+   * Commits the consumed offsets (enable.auto.commit), revokes the partitions
+   * (rebalance listener) and leaves the group (dynamic members: static ones
+   * keep their place until session.timeout.ms, as in Kafka); then closes
+   * connections and wakes any poll(). Leaves no socket or timer behind.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.fetcher.close();
-    this.cluster.close();
-    this.notify();
+    if (this.closed || this.closing) return this.closing ?? undefined;
+    this.closing = (async () => {
+      this.fetcher.close();
+      this.notify();
+      try {
+        if (this.group) await this.group.close();
+      } finally {
+        this.closed = true;
+        this.cluster.close();
+        this.notify();
+      }
+    })();
+    return this.closing;
   }
 
   // ---------------------------------------------------------------- internals
 
   private ensureOpen(): void {
     if (this.closed) throw new ClientClosedError('consumer');
+  }
+
+  /** poll() stops as soon as close() starts (close() commits what poll() returned until then). */
+  private ensurePolling(): void {
+    if (this.closed || this.closing) throw new ClientClosedError('consumer');
   }
 
   private raiseErrors(): void {

@@ -90,3 +90,30 @@ export function isMetadataError(code: number): boolean {
     code === ErrorCode.NETWORK_EXCEPTION
   );
 }
+
+/**
+ * A commit the group refused because this consumer is no longer a member of
+ * the current generation (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION): its
+ * partitions may already belong to another member. It rejoins on the next
+ * poll(); the code is the broker's.
+ */
+export class CommitFailedError extends KafkaError {
+  override name = 'CommitFailedError';
+  constructor(code: number, message?: string) {
+    super(
+      code,
+      message ??
+        'Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member. ' +
+          'This means that the time between subsequent calls to poll() was longer than max.poll.interval.ms, or that the group ' +
+          'rebalanced for another reason; the consumer rejoins on its next poll().',
+    );
+  }
+}
+
+/** A commit or call made while the group is rebalancing (REBALANCE_IN_PROGRESS): poll() completes the rebalance, then try again. */
+export class RebalanceInProgressError extends KafkaError {
+  override name = 'RebalanceInProgressError';
+  constructor(message?: string) {
+    super(ErrorCode.REBALANCE_IN_PROGRESS, message ?? 'the consumer group is rebalancing; poll() completes the rebalance, after which the commit can be retried');
+  }
+}

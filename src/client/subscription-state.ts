@@ -4,7 +4,9 @@
 // fetched but not yet returned. Each partition holds at most one fetched
 // response, so memory stays bounded however slowly the application polls.
 // `epoch` changes on every seek: a fetch answer computed for an older
-// position is dropped.
+// position is dropped. A partition a consumer with a group.id starts to read
+// first waits for the group's committed offset (awaitingCommitted); only
+// when there is none does auto.offset.reset apply.
 
 import type { DecodedRecord } from '../protocol/records/batch.js';
 import type { OffsetReset } from './config.js';
@@ -26,6 +28,8 @@ export class PartitionState {
   position: number | null = null;
   paused = false;
   reset: ResetStrategy | null = null;
+  /** The group's committed offset is being looked up; it becomes the position (else the reset strategy applies). */
+  awaitingCommitted = false;
   fetched: FetchedRecords | null = null;
   epoch = 0;
   /** A fetch including this partition is in flight. */
@@ -46,6 +50,7 @@ export class PartitionState {
   seek(offset: number): void {
     this.position = offset;
     this.reset = null;
+    this.awaitingCommitted = false;
     this.fetched = null;
     this.error = null;
     this.epoch++;
@@ -53,6 +58,7 @@ export class PartitionState {
 
   requestReset(strategy: ResetStrategy): void {
     this.reset = strategy;
+    this.awaitingCommitted = false;
     this.position = null;
     this.fetched = null;
     this.epoch++;
@@ -87,15 +93,20 @@ export class SubscriptionState {
     return p;
   }
 
-  /** Replaces the assignment; partitions kept keep their state. */
-  assign(tps: readonly TopicPartition[]): void {
+  /**
+   * Replaces the assignment; partitions kept keep their state. New ones start
+   * from the group's committed offset when `fromCommitted`, else from the
+   * reset strategy.
+   */
+  assign(tps: readonly TopicPartition[], fromCommitted = false): void {
     const keep = new Set(tps.map((tp) => tpKey(tp.topic, tp.partition)));
     for (const k of [...this.parts.keys()]) if (!keep.has(k)) this.parts.delete(k);
     for (const tp of tps) {
       const k = tpKey(tp.topic, tp.partition);
       if (!this.parts.has(k)) {
         const st = new PartitionState(tp.topic, tp.partition);
-        if (this.defaultReset !== 'none') st.reset = this.defaultReset;
+        if (fromCommitted) st.awaitingCommitted = true;
+        else if (this.defaultReset !== 'none') st.reset = this.defaultReset;
         this.parts.set(k, st);
       }
     }
@@ -107,7 +118,7 @@ export class SubscriptionState {
 
   /** Partitions with neither a position nor a reset to run: auto.offset.reset=none without a committed offset. */
   missingPosition(): PartitionState[] {
-    return [...this.parts.values()].filter((p) => p.position === null && p.reset === null);
+    return [...this.parts.values()].filter((p) => p.position === null && p.reset === null && !p.awaitingCommitted);
   }
 
   get defaultResetStrategy(): OffsetReset {
