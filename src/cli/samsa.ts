@@ -13,6 +13,8 @@ interface Command {
 const TOOLS: Record<string, Command> = {
   'server-start': { load: async () => (await import('./server-start.js')).serverStart, usage: 'start a broker: [server.properties] [--override k=v]*' },
   topics: { load: async () => (await import('./topics.js')).main, usage: 'create, delete, describe, or change a topic (kafka-topics)' },
+  'console-producer': { load: async () => (await import('./console-producer.js')).main, usage: 'read lines from standard input and publish them (kafka-console-producer)' },
+  'console-consumer': { load: async () => (await import('./console-consumer.js')).main, usage: 'print records of topics to standard output (kafka-console-consumer)' },
   configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
 };
 
