@@ -84,6 +84,7 @@ export class ConsumerCoordinator {
   private nextAutoCommitAt = Infinity;
   private autoCommitInFlight: Promise<void> | null = null;
   private lastPatternRefresh = 0;
+  private missingTopicsRetryAt = 0;
   private committedInFlight = false;
   private committedFailures = 0;
   private committedRetryAt = 0;
@@ -247,6 +248,13 @@ export class ConsumerCoordinator {
       }
     } else if (this.cluster.isStale) {
       this.cluster.requestMetadataRefresh();
+    } else if (now >= this.missingTopicsRetryAt) {
+      // A subscribed topic not in the metadata yet (not created yet, or being created): look again soon, as Kafka's client does.
+      const wanted = this.leaderSnapshot ? [...this.subscribedTopics, ...this.groupSubscription] : [...this.subscribedTopics];
+      if (!this.pattern && wanted.some((t) => !this.cluster.metadata.topic(t))) {
+        this.missingTopicsRetryAt = now + this.config.retryBackoffMaxMs;
+        this.cluster.requestMetadataRefresh();
+      }
     }
     const snap = this.leaderSnapshot;
     if (snap && this.membership.stableGeneration && !this.membership.rejoinNeeded) {
@@ -533,7 +541,11 @@ export class ConsumerCoordinator {
     if (offsets.length === 0) return;
     this.autoCommitInFlight = this.commit(offsets, { retry: false, timeoutMs: this.config.requestTimeoutMs })
       .catch((err) => {
-        if (!this.closed) log.warn(`Group ${this.groupId}: asynchronous auto-commit of offsets failed: ${(err as Error).message}`);
+        if (this.closed) return;
+        const msg = `Group ${this.groupId}: asynchronous auto-commit of offsets failed: ${(err as Error).message}`;
+        // Retriable failures (coordinator moving, broker restarting) are retried by the next auto-commit.
+        if (err instanceof KafkaError && err.retriable) log.debug(msg);
+        else log.warn(msg);
       })
       .finally(() => (this.autoCommitInFlight = null));
   }

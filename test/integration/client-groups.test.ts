@@ -461,6 +461,18 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
     await awaitRead([m], ['in-two-p0-0'], 'the pattern member');
   });
 
+  it('a subscribed topic created after the group formed is assigned once it exists', async () => {
+    const topic = uniqueTopic('grp-later');
+    const group = uniqueTopic('g-later');
+    const m = member('later', group, { 'allow.auto.create.topics': false }).start([topic]);
+    await waitFor('the member to join', () => ((m.consumer.groupMetadata()?.generationId ?? -1) >= 0 ? true : undefined));
+    assert.deepEqual(m.assignment, []);
+    await admin.createTopics([{ name: topic, numPartitions: 2 }]);
+    await waitFor('the new topic to be assigned', () => (m.assignment.length === 2 ? true : undefined));
+    const values = await produce(topic, 'later', 3, [0, 1]);
+    await awaitRead([m], values, 'the member');
+  });
+
   it('a member that stops polling for max.poll.interval.ms leaves; polling again, it finds its partitions lost and rejoins', async () => {
     const topic = await newTopic('grp-maxpoll');
     const group = uniqueTopic('g-maxpoll');
@@ -541,6 +553,45 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
       const third = await produce(topic, 'c3', 5);
       await awaitRead([ours], third, 'ours after python left');
       assertReadOnce([ours, pyMember], [...first, ...second, ...third]);
+    } finally {
+      if (py.proc.exitCode === null) py.proc.kill('SIGKILL');
+    }
+  });
+
+  it('confluent-kafka-python leading a cooperative-sticky group: ours joins, shares, and leaves again', async () => {
+    const topic = await newTopic('grp-coop-py');
+    const group = uniqueTopic('g-coop-py');
+    const py = new JsonLines(spawn(PYTHON, ['-c', PY_COOPERATIVE, JSON.stringify({ bootstrap: broker.bootstrap, group, topic })], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const pyMember = {
+      name: 'python',
+      get assignment(): number[] {
+        return [...py.events].reverse().find((e) => e.ev === 'assignment')?.partitions ?? [];
+      },
+      get records(): Rec[] {
+        return py.events.filter((e) => e.ev === 'rec');
+      },
+    };
+    try {
+      await waitFor('python to hold every partition', () => (pyMember.assignment.length === PARTITIONS ? true : undefined)).catch((e) => {
+        throw new Error(`${e.message}\n${py.dump()}`);
+      });
+      const ours = member('ours', group, { 'partition.assignment.strategy': 'cooperative-sticky' }).start([topic]);
+      const [oa, pa] = await awaitShare([ours, pyMember]).catch((e) => {
+        throw new Error(`${e.message}\n${py.dump()}`);
+      });
+      assert.deepEqual([oa!.length, pa!.length], [2, 2]);
+      // Python (the leader) revoked only what ours got, and ours never had anything taken away.
+      const pyRevoked = py.events.filter((e) => e.ev === 'revoke').flatMap((e) => e.partitions);
+      assert.deepEqual(sortNum(pyRevoked), oa, py.dump());
+      assert.ok(!ours.events.some((e) => e.ev === 'revoked' || e.ev === 'lost'));
+      const values = await produce(topic, 'pl', 10);
+      await awaitRead([ours, pyMember], values, 'python and ours');
+      assertReadOnce([ours, pyMember], values);
+      // Ours leaves: python takes its partitions back.
+      await ours.close();
+      await waitFor('python to hold every partition again', () => (pyMember.assignment.length === PARTITIONS ? true : undefined));
+      py.proc.stdin!.write('quit\n');
+      assert.equal(await py.exited, 0, py.dump());
     } finally {
       if (py.proc.exitCode === null) py.proc.kill('SIGKILL');
     }
@@ -722,6 +773,21 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
     });
     await c.commitSync([{ topic, partition: 0, offset: 0 }]);
     await c.close();
+  });
+
+  it('a member keeps consuming across a broker restart without reading anything twice', async () => {
+    const topic = await newTopic('grp-restart');
+    const group = uniqueTopic('g-restart');
+    const m = member('r', group).start([topic]);
+    await waitFor('the member to be assigned', () => (m.assignment.length === PARTITIONS ? true : undefined));
+    const before = await produce(topic, 'before', 10);
+    await awaitRead([m], before, 'before the restart');
+    await broker.restart();
+    const after = await produce(topic, 'after', 10);
+    await awaitRead([m], after, 'after the restart');
+    assertReadOnce([m], [...before, ...after]);
+    await m.close();
+    assert.deepEqual((await admin.listConsumerGroupOffsets(group)).map((x) => x.offset), [20, 20, 20, 20]);
   });
 
   it('a process with a group consumer exits by itself after close() (heartbeat timer and coordinator connection gone)', async () => {
