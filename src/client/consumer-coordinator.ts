@@ -89,6 +89,8 @@ export class ConsumerCoordinator {
   private committedFailures = 0;
   private committedRetryAt = 0;
   private lastPoll = Date.now();
+  private polling: Promise<void> | null = null;
+  private inListener = 0;
   private closed = false;
 
   constructor(
@@ -195,7 +197,16 @@ export class ConsumerCoordinator {
    * rebalance, starts a (re)join when needed (without waiting for it), runs
    * auto-commit, and starts committed-offset lookups for new partitions.
    */
-  async poll(): Promise<void> {
+  poll(): Promise<void> {
+    // Concurrent poll() calls share one round: a rebalance step runs once. A
+    // poll() from inside a rebalance listener skips the group's work (waiting
+    // for the round that runs the listener would never end).
+    if (this.inListener > 0) return Promise.resolve();
+    this.polling ??= this.pollOnce().finally(() => (this.polling = null));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     if (this.membership.fatal) throw this.membership.fatal;
     if (this.joinError) {
       const e = this.joinError;
@@ -393,6 +404,7 @@ export class ConsumerCoordinator {
     const l = this.listener;
     if (!l) return null;
     const tps = partitions.map((p) => ({ topic: p.topic, partition: p.partition }));
+    this.inListener++;
     try {
       if (what === 'assigned') await l.onPartitionsAssigned?.(tps);
       else if (what === 'revoked') await l.onPartitionsRevoked?.(tps);
@@ -402,6 +414,8 @@ export class ConsumerCoordinator {
     } catch (err) {
       log.warn(`Group ${this.groupId}: the rebalance listener's onPartitions${what[0]!.toUpperCase()}${what.slice(1)} threw: ${(err as Error)?.message ?? err}`);
       return err;
+    } finally {
+      this.inListener--;
     }
   }
 

@@ -424,6 +424,38 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
     await manual.close();
   });
 
+  it('rebalance listeners may seek when partitions are assigned and commit when they are revoked', async () => {
+    const topic = await newTopic('grp-listener', 2);
+    const group = uniqueTopic('g-listener');
+    await produce(topic, 'l', 6, [0, 1]);
+    const c = new Consumer<null, string>({ 'bootstrap.servers': broker.bootstrap, 'group.id': group, 'enable.auto.commit': false, 'session.timeout.ms': SESSION_TIMEOUT_MS, 'heartbeat.interval.ms': 300, valueDeserializer: (b) => b!.toString() });
+    open.push(c);
+    const committedOnRevoke: number[][] = [];
+    c.subscribe([topic], {
+      onPartitionsAssigned: (tps) => tps.forEach((tp) => c.seek(tp, 2)),
+      onPartitionsRevoked: async (tps) => {
+        await c.commitSync();
+        committedOnRevoke.push((await c.committed(tps)).map((x) => x.offset));
+      },
+    });
+    const got: ConsumerRecord<null, string>[] = [];
+    await waitFor('8 records', async () => {
+      got.push(...(await c.poll(200)));
+      return got.length >= 8 ? true : undefined;
+    });
+    assert.deepEqual(sortNum(got.map((r) => r.offset)), [2, 2, 3, 3, 4, 4, 5, 5]);
+    // Another member joins: the first revokes (eager) and commits what it read.
+    const other = member('other', group, { 'enable.auto.commit': false }).start([topic]);
+    const first = { name: 'first', get assignment() { return sortNum(c.assignment().map((t) => t.partition)); } };
+    await waitFor('the rebalance', async () => {
+      await c.poll(100);
+      return c.assignment().length === 1 && other.assignment.length === 1 ? true : undefined;
+    });
+    await awaitShare([first, other], 2);
+    assert.deepEqual(committedOnRevoke[0], [6, 6]);
+    await c.close();
+  });
+
   it('static membership: a member that restarts within session.timeout.ms gets its partitions back without a rebalance', async () => {
     const topic = await newTopic('grp-static');
     const group = uniqueTopic('g-static');
