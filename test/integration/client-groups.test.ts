@@ -545,6 +545,26 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
       await js.disconnect();
     }
     await waitFor('ours to take every partition back', () => (ours.assignment.length === PARTITIONS ? true : undefined));
+
+    // The other way round: KafkaJS first (the leader, assigning with our subscription in the group), then ours.
+    const group2 = uniqueTopic('g-kafkajs-led');
+    const js2 = kafka.consumer({ groupId: group2, sessionTimeout: SESSION_TIMEOUT_MS, heartbeatInterval: 300, maxWaitTimeInMs: 200, partitionAssigners: [roundrobin] });
+    const js2Member = { name: 'kafkajs-leader', records: [] as Rec[], assignment: [] as number[] };
+    js2.on(js2.events.GROUP_JOIN, (e: any) => (js2Member.assignment = sortNum(e.payload.memberAssignment[topic] ?? [])));
+    await js2.connect();
+    try {
+      await js2.subscribe({ topics: [topic], fromBeginning: true });
+      await js2.run({ eachMessage: async ({ partition, message }) => void js2Member.records.push({ partition, offset: Number(message.offset), value: message.value!.toString() }) });
+      await waitFor('KafkaJS to hold every partition', () => (js2Member.assignment.length === PARTITIONS ? true : undefined));
+      const ours2 = member('ours2', group2, { 'partition.assignment.strategy': 'roundrobin' }).start([topic]);
+      await awaitShare([ours2, js2Member]);
+      const more = await produce(topic, 'jsled', 5);
+      await awaitRead([ours2, js2Member], more, 'ours and the KafkaJS leader');
+      assertReadOnce([ours2, js2Member], more);
+      await ours2.close();
+    } finally {
+      await js2.disconnect();
+    }
   });
 
   it('shares a group with confluent-kafka-python, both cooperative-sticky: members keep the partitions they retain', async () => {
