@@ -223,14 +223,17 @@ export class GroupMembership {
   private async runJoin(): Promise<JoinResult> {
     this.stopHeartbeat();
     let failures = 0;
+    let immediate = 0;
     const backoff = async () => {
       failures++;
       await this.cluster.sleeper.sleep(backoffMs(failures, this.config.retryBackoffMs, this.config.retryBackoffMaxMs));
     };
-    for (let tries = 0; ; tries++) {
+    // Answers that ask for another join at once (member id required, rebalance in progress...): after a few in a row, back off.
+    const again = async () => {
+      if (++immediate > 3) await backoff();
+    };
+    for (;;) {
       if (this.closed) throw new ClientClosedError('consumer');
-      // After a few immediate retries (member id required, rebalance in progress), back off.
-      if (tries > 3 && failures === 0) failures = 1;
       let conn: BrokerConnection;
       try {
         conn = await this.coordinatorConnection();
@@ -273,14 +276,18 @@ export class GroupMembership {
         switch (code) {
           case ErrorCode.MEMBER_ID_REQUIRED:
             this.generation = { generationId: -1, memberId: res.memberId, protocolName: null };
+            await again();
             continue;
           case ErrorCode.UNKNOWN_MEMBER_ID:
             this.generation = NO_GENERATION;
+            await again();
             continue;
           case ErrorCode.ILLEGAL_GENERATION:
             this.generation = { generationId: -1, memberId: this.generation.memberId, protocolName: null };
+            await again();
             continue;
           case ErrorCode.REBALANCE_IN_PROGRESS:
+            await again();
             continue;
           case ErrorCode.COORDINATOR_LOAD_IN_PROGRESS:
             await backoff();
@@ -341,12 +348,15 @@ export class GroupMembership {
         this.state = 'unjoined';
         switch (scode) {
           case ErrorCode.REBALANCE_IN_PROGRESS:
+            await again();
             continue;
           case ErrorCode.UNKNOWN_MEMBER_ID:
             this.generation = NO_GENERATION;
+            await again();
             continue;
           case ErrorCode.ILLEGAL_GENERATION:
             this.generation = { generationId: -1, memberId: this.generation.memberId, protocolName: null };
+            await again();
             continue;
           case ErrorCode.COORDINATOR_NOT_AVAILABLE:
           case ErrorCode.NOT_COORDINATOR:
