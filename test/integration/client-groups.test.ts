@@ -312,7 +312,10 @@ describe('Samsa client consumer groups against a Samsa broker process', { timeou
 
     // m2 closes (LeaveGroup): its partitions go to the others.
     const m2had = m2.assignment;
+    const m2id = m2.consumer.groupMetadata()!.memberId;
     await m2.close();
+    // close() sent LeaveGroup: the broker dropped the member at once (no session timeout).
+    assert.ok(!(await rawDescribe(broker.port, group)).members.some((m: any) => m.memberId === m2id), 'm2 is gone from the group');
     const [after1, after3] = await awaitShare([m1, m3]);
     for (const p of m2had) assert.ok(after1!.includes(p) || after3!.includes(p));
     const c = await produce(topic, 'c', 10);
