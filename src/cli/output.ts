@@ -7,7 +7,8 @@
 // away (`| head`).
 
 import type { OptionSpec } from './options.js';
-import { KafkaError } from '../client/errors.js';
+import { ErrorCode, KafkaError } from '../client/errors.js';
+import { KAFKA_ERRORS } from './kafka-errors.js';
 import { Logger } from '../logger.js';
 
 const OVERALL_WIDTH = 80;
@@ -99,34 +100,20 @@ export function kafkaMessage(err: unknown): string {
   if (err instanceof KafkaError) {
     const marker = `${err.errorName}: `;
     const i = err.message.indexOf(marker);
-    return i >= 0 ? err.message.slice(i + marker.length) : err.message;
+    const text = i >= 0 ? err.message.slice(i + marker.length) : err.message;
+    const kafka = KAFKA_ERRORS[err.errorName];
+    // The broker sent no message: the Java client shows its own default text for the code.
+    if (kafka && text === new KafkaError(err.code).message) return kafka[0];
+    return text;
   }
   return err instanceof Error ? err.message : String(err);
 }
 
-const JAVA_EXCEPTIONS: Record<string, string> = {
-  INVALID_CONFIG: 'InvalidConfigurationException',
-  TOPIC_ALREADY_EXISTS: 'TopicExistsException',
-  INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
-  REQUEST_TIMED_OUT: 'TimeoutException',
-  NETWORK_EXCEPTION: 'NetworkException',
-  UNKNOWN_SERVER_ERROR: 'UnknownServerException',
-  NOT_COORDINATOR: 'NotCoordinatorException',
-  GROUP_ID_NOT_FOUND: 'GroupIdNotFoundException',
-  NON_EMPTY_GROUP: 'GroupNotEmptyException',
-};
-
 /** The fully qualified Java exception class Kafka's client raises for this error (for messages that show it). */
 export function javaExceptionName(err: unknown): string {
   if (err instanceof KafkaError) {
-    const simple =
-      JAVA_EXCEPTIONS[err.errorName] ??
-      err.errorName
-        .toLowerCase()
-        .split('_')
-        .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-        .join('')
-        .replace(/Exception$/, '') + 'Exception';
+    if (err.code === ErrorCode.REQUEST_TIMED_OUT && !(err.name === 'KafkaError')) return 'org.apache.kafka.common.errors.TimeoutException';
+    const simple = KAFKA_ERRORS[err.errorName]?.[1] ?? 'KafkaException';
     return `org.apache.kafka.common.errors.${simple}`;
   }
   if (err instanceof Error && err.name === 'IllegalArgumentException') return 'java.lang.IllegalArgumentException';

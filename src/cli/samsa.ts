@@ -15,6 +15,7 @@ const TOOLS: Record<string, Command> = {
   topics: { load: async () => (await import('./topics.js')).main, usage: 'create, delete, describe, or change a topic (kafka-topics)' },
   'console-producer': { load: async () => (await import('./console-producer.js')).main, usage: 'read lines from standard input and publish them (kafka-console-producer)' },
   'console-consumer': { load: async () => (await import('./console-consumer.js')).main, usage: 'print records of topics to standard output (kafka-console-consumer)' },
+  'consumer-groups': { load: async () => (await import('./consumer-groups.js')).main, usage: 'list, describe, delete consumer groups; reset and delete their offsets (kafka-consumer-groups)' },
   configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
 };
 
