@@ -16,6 +16,9 @@ const TOOLS: Record<string, Command> = {
   'console-producer': { load: async () => (await import('./console-producer.js')).main, usage: 'read lines from standard input and publish them (kafka-console-producer)' },
   'console-consumer': { load: async () => (await import('./console-consumer.js')).main, usage: 'print records of topics to standard output (kafka-console-consumer)' },
   'consumer-groups': { load: async () => (await import('./consumer-groups.js')).main, usage: 'list, describe, delete consumer groups; reset and delete their offsets (kafka-consumer-groups)' },
+  'delete-records': { load: async () => (await import('./delete-records.js')).main, usage: 'delete records below offsets given in a JSON file (kafka-delete-records)' },
+  'get-offsets': { load: async () => (await import('./get-offsets.js')).main, usage: 'print topic:partition:offset for a time (kafka-get-offsets, GetOffsetShell)' },
+  'log-dirs': { load: async () => (await import('./log-dirs.js')).main, usage: 'log directory usage of brokers as JSON (kafka-log-dirs)' },
   configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
 };
 

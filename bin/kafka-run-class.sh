@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Kafka's kafka-run-class.sh for the tool classes Samsa implements, so that
+# commands such as `kafka-run-class.sh kafka.tools.GetOffsetShell --bootstrap-server ...`
+# work as written.
+dir="$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
+if [ $# -lt 1 ]; then
+  echo "USAGE: $0 [-daemon] [-name servicename] [-loggc] classname [opts]" >&2
+  exit 1
+fi
+case "$1" in
+  kafka.tools.GetOffsetShell|org.apache.kafka.tools.GetOffsetShell) tool=kafka-get-offsets ;;
+  kafka.admin.TopicCommand|org.apache.kafka.tools.TopicCommand) tool=kafka-topics ;;
+  kafka.admin.ConfigCommand) tool=kafka-configs ;;
+  kafka.admin.ConsumerGroupCommand|org.apache.kafka.tools.consumer.group.ConsumerGroupCommand) tool=kafka-consumer-groups ;;
+  kafka.tools.ConsoleProducer|org.apache.kafka.tools.ConsoleProducer) tool=kafka-console-producer ;;
+  kafka.tools.ConsoleConsumer|org.apache.kafka.tools.consumer.ConsoleConsumer) tool=kafka-console-consumer ;;
+  kafka.admin.DeleteRecordsCommand|org.apache.kafka.tools.DeleteRecordsCommand) tool=kafka-delete-records ;;
+  kafka.admin.LogDirsCommand|org.apache.kafka.tools.LogDirsCommand) tool=kafka-log-dirs ;;
+  kafka.Kafka) tool=kafka-server-start ;;
+  *)
+    echo "Error: Could not find or load main class $1" >&2
+    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka)" >&2
+    exit 1
+    ;;
+esac
+shift
+exec node "$dir/samsa.js" "$tool" "$@"
