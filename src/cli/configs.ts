@@ -20,7 +20,7 @@ import {
   clientConfig,
   loadProps,
   maybePrintHelpOrVersion,
-  parseOrUsage,
+  parseOrExit,
   printUsageAndExit,
 } from './options.js';
 import { debugStack, javaExceptionName, kafkaMessage, println } from './output.js';
@@ -262,7 +262,7 @@ export async function main(args: string[]): Promise<number> {
   let opts: OptionSet | undefined;
   let admin: Admin | undefined;
   try {
-    opts = parseOrUsage(parser(), args);
+    opts = parseOrExit(parser(), args);
     maybePrintHelpOrVersion(opts, 'This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip or client-metrics');
     checkArgs(opts);
     if (opts.has('zookeeper')) {

@@ -652,7 +652,10 @@ export async function main(args: string[]): Promise<number> {
       if (opts.has(o) && !needs.some((n) => opts.has(n))) throw new OptionException(`Option(s) [${o}] are unavailable given other options on the command line`);
     }
   } catch (err) {
-    if (err instanceof OptionException) printUsageAndExit(p, err.message);
+    if (err instanceof OptionException) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   checkArgs(opts);

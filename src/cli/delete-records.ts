@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Admin } from '../client/admin.js';
-import { CommandExit, OptionParser, checkRequiredArgs, clientConfig, loadProps, maybePrintHelpOrVersion, parseOrUsage } from './options.js';
+import { CommandExit, OptionParser, checkRequiredArgs, clientConfig, loadProps, maybePrintHelpOrVersion, parseOrExit } from './options.js';
 import { debugStack, javaExceptionName, kafkaMessage, println } from './output.js';
 
 function parser(): OptionParser {
@@ -45,7 +45,7 @@ export function parseOffsetJson(text: string): { topic: string; partition: numbe
 }
 
 export async function main(args: string[]): Promise<number> {
-  const opts = parseOrUsage(parser(), args);
+  const opts = parseOrExit(parser(), args);
   maybePrintHelpOrVersion(opts, 'This tool helps to delete records of the given partitions down to the specified offset.');
   checkRequiredArgs(opts, 'bootstrap-server', 'offset-json-file');
   let admin: Admin | undefined;

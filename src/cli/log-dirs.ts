@@ -3,7 +3,7 @@
 // on the Samsa Admin client's DescribeLogDirs.
 
 import { Admin } from '../client/admin.js';
-import { CommandExit, OptionParser, checkRequiredArgs, clientConfig, loadProps, maybePrintHelpOrVersion, parseOrUsage } from './options.js';
+import { CommandExit, OptionParser, checkRequiredArgs, clientConfig, loadProps, maybePrintHelpOrVersion, parseOrExit } from './options.js';
 import { debugStack, javaExceptionName, kafkaMessage, println } from './output.js';
 
 function parser(): OptionParser {
@@ -18,7 +18,7 @@ function parser(): OptionParser {
 class TerseError extends Error {}
 
 export async function main(args: string[]): Promise<number> {
-  const opts = parseOrUsage(parser(), args);
+  const opts = parseOrExit(parser(), args);
   maybePrintHelpOrVersion(opts, 'This tool helps to query log directory usage on the specified brokers.');
   checkRequiredArgs(opts, 'bootstrap-server', 'describe');
   let admin: Admin | undefined;

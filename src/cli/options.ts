@@ -110,7 +110,11 @@ export class OptionParser {
       const eq = body.indexOf('=');
       const name = eq >= 0 ? body.slice(0, eq) : body;
       const spec = this.specs.get(name);
-      if (!spec) throw new OptionException(`${name} is not a recognized option`);
+      if (!spec) {
+        // Kafka 3.x's tools know --zookeeper no more; say what replaced it, as Kafka's upgrade notes do.
+        const hint = name === 'zookeeper' ? '\nThe --zookeeper option was removed in Kafka 3.0: use --bootstrap-server <host:port> to connect to the brokers instead.' : '';
+        throw new OptionException(`${name} is not a recognized option${hint}`);
+      }
       if (spec.arg === 'none') {
         if (eq >= 0) throw new OptionException(`Option ${name} does not take an argument`);
         add(spec, null);
@@ -240,6 +244,19 @@ export function parseOrUsage(parser: OptionParser, args: readonly string[]): Opt
     return parser.parse(args);
   } catch (err) {
     if (err instanceof OptionException) printUsageAndExit(parser, err.message);
+    throw err;
+  }
+}
+
+/** Parses argv; a malformed command line prints jopt-simple's message alone (the tools that let it escape to main) and exits 1. */
+export function parseOrExit(parser: OptionParser, args: readonly string[]): OptionSet {
+  try {
+    return parser.parse(args);
+  } catch (err) {
+    if (err instanceof OptionException) {
+      process.stderr.write(`${err.message}\n`);
+      throw new CommandExit(1);
+    }
     throw err;
   }
 }

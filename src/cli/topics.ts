@@ -17,7 +17,7 @@ import {
   loadProps,
   maybePrintHelpOrVersion,
   parseJavaInteger,
-  parseOrUsage,
+  parseOrExit,
   printUsageAndExit,
   specName,
 } from './options.js';
@@ -310,7 +310,7 @@ export async function main(args: string[]): Promise<number> {
   let opts: OptionSet;
   let admin: Admin;
   try {
-    opts = parseOrUsage(parser(), args);
+    opts = parseOrExit(parser(), args);
     checkArgs(opts);
     const props = opts.has('command-config') ? loadProps(opts.valueOf('command-config')!) : {};
     admin = new Admin(clientConfig(opts.valueOf('bootstrap-server')!, props));

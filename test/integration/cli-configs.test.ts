@@ -114,6 +114,10 @@ describe('kafka-configs.sh', { timeout: 300_000 }, () => {
     }
     const noServer = await runTool('kafka-configs', ['--describe', '--entity-type', 'brokers']);
     assert.equal(noServer.stderr, 'One of the required --bootstrap-server, --boostrap-controller, or --zookeeper arguments must be specified\n');
+    const zk = await runTool('kafka-configs', ['--zookeeper', 'localhost:2181', '--describe', '--entity-type', 'brokers', '--entity-name', '0']);
+    assert.equal(zk.status, 1);
+    assert.equal(zk.stdout, 'Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\nUse --bootstrap-server instead to specify a broker to connect to.\n');
+    assert.equal(zk.stderr, 'Samsa has no ZooKeeper: configs are changed through the brokers, with --bootstrap-server.\n');
     const twoActions = await configsRaw('--describe', '--alter', '--topic', 't');
     assert.equal(twoActions.stderr.split('\n')[0], 'Command must include exactly one action: --describe, --alter');
     const help = await runTool('kafka-configs', ['--help']);

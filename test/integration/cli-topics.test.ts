@@ -147,7 +147,7 @@ describe('kafka-topics.sh', { timeout: 300_000 }, () => {
     assert.equal(alterNoCount.stderr.split('\n')[0], 'Missing required argument "[partitions]"');
     const unknown = await topicsRaw('--list', '--zookeeper', 'localhost:2181');
     assert.equal(unknown.status, 1);
-    assert.equal(unknown.stderr.split('\n')[0], 'zookeeper is not a recognized option');
+    assert.equal(unknown.stderr, 'zookeeper is not a recognized option\nThe --zookeeper option was removed in Kafka 3.0: use --bootstrap-server <host:port> to connect to the brokers instead.\n');
     const notNumber = await topicsRaw('--create', '--topic', 'x', '--partitions', 'many');
     assertLines(notNumber.stdout, ["Error while executing topic command : Cannot parse argument 'many' of option partitions"]);
 
