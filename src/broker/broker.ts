@@ -17,6 +17,8 @@ import { effectiveTopicConfig } from './config/topic-config.js';
 import type { BrokerContext, Endpoint } from './context.js';
 import { Logger } from '../logger.js';
 import { createGroupCoordinator } from './group-coordinator/setup.js';
+import { TransactionCoordinator } from './transaction-coordinator/coordinator.js';
+import { ProducerIdManager } from './transaction-coordinator/producer-id-manager.js';
 
 const log = new Logger('KafkaServer');
 
@@ -89,6 +91,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   const listenerPorts = new Map<string, number>();
 
   const groupCoordinator = createGroupCoordinator({ nodeId, metadata, replicas, topics: () => context.topics, config: () => config });
+  const transactionCoordinator = new TransactionCoordinator(new ProducerIdManager(metadata));
   const context: BrokerContext = {
     nodeId,
     clusterId: logs.clusterId,
@@ -101,6 +104,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     handlers,
     fetchWaiter,
     groupCoordinator,
+    transactionCoordinator,
     endpointsFor: (conn) => endpointsFor(conn, metadata, staticConfig, listenerPorts),
     applyDynamicConfig: () => {
       config = applyDynamic(staticConfig, metadata, nodeId);
@@ -174,6 +178,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
         }
         for (const c of connections) c.closeAfterWrites();
         for (const c of connections) c.close();
+        await replicas.close();
         await metadata.close();
         await logs.close();
         log.info(`Shut down completed (node ${nodeId})`);

@@ -9,6 +9,7 @@ import type { ReplicaManager } from './replica-manager.js';
 import type { TopicManager } from './topic-manager.js';
 import type { FetchWaiter } from './fetch-waiter.js';
 import type { GroupCoordinatorService } from './group-coordinator/setup.js';
+import type { TransactionCoordinator } from './transaction-coordinator/coordinator.js';
 
 export interface Endpoint {
   nodeId: number;
@@ -32,6 +33,8 @@ export interface BrokerContext {
   readonly fetchWaiter: FetchWaiter;
   /** The classic group coordinator and __consumer_offsets. */
   readonly groupCoordinator: GroupCoordinatorService;
+  /** Producer ids, and transactions in __transaction_state. */
+  readonly transactionCoordinator: TransactionCoordinator;
   /** Every live broker's endpoint as the client on `conn` must reach it. */
   endpointsFor(conn: ConnectionInfo): Endpoint[];
   /** Re-reads dynamic broker configs from the metadata store and applies them. */

@@ -11,6 +11,8 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { validateProducedRecords } from './log-validator.js';
 import { Logger } from '../logger.js';
+import { LogProducerState } from '../storage/log-producer-state.js';
+import type { AppendOrigin } from '../storage/producer-state-manager.js';
 
 const log = new Logger('ReplicaManager');
 
@@ -26,7 +28,14 @@ export class Partition {
     readonly topicId: string,
     public log: Log,
     public config: TopicConfig,
+    /** Producer ids, sequences and transactions of this partition (appends go through it). */
+    public producerState: LogProducerState,
   ) {}
+
+  /** The last stable offset: read_committed readers see nothing at or above it. */
+  get lastStableOffset(): number {
+    return this.producerState.lastStableOffset();
+  }
 
   wakeWaiters(): void {
     if (this.waiters.size === 0) return;
@@ -66,8 +75,18 @@ export function toLogConfig(c: TopicConfig): LogConfig {
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
+/**
+ * Asked before a transactional batch opens a transaction in a partition
+ * (Kafka's transaction verification): 0 when the producer's transaction
+ * includes the partition, else the error to answer.
+ */
+export type TransactionVerifier = (topic: string, partition: number, producerId: number, producerEpoch: number) => number;
+
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  private expiryTimer: NodeJS.Timeout | null = null;
+  /** Set by the transaction coordinator when transaction.partition.verification.enable holds. */
+  transactionVerifier: TransactionVerifier | null = null;
 
   constructor(
     private readonly nodeId: number,
@@ -79,6 +98,7 @@ export class ReplicaManager {
   /** Opens (or creates) a log for every partition the metadata assigns to this broker. */
   async start(): Promise<void> {
     for (const t of this.metadata.topics()) await this.ensureTopic(t);
+    this.scheduleProducerExpiry();
     // Partitions on disk whose topic no longer exists were deleted while we were down.
     for (const p of this.logs.existingPartitions()) {
       const t = this.metadata.topic(p.topic);
@@ -98,7 +118,13 @@ export class ReplicaManager {
       const existing = this.logs.getLog(t.name, p.partition);
       const l = existing ?? (await this.logs.createLog(t.name, p.partition, t.topicId, toLogConfig(config)));
       l.config = toLogConfig(config);
-      this.partitions.set(k, new Partition(t.name, p.partition, t.topicId, l, config));
+      if (this.partitions.has(k)) continue;
+      const state = await LogProducerState.load(l, {
+        producerIdExpirationMs: this.brokerConfig.producerIdExpirationMs,
+        logger: (msg) => log.info(msg),
+      });
+      if (this.partitions.has(k)) continue;
+      this.partitions.set(k, new Partition(t.name, p.partition, t.topicId, l, config, state));
     }
   }
 
@@ -125,6 +151,25 @@ export class ReplicaManager {
         part.log.config = toLogConfig(config);
       }
     }
+  }
+
+  /** producer.id.expiration.ms, checked every producer.id.expiration.check.interval.ms. */
+  private scheduleProducerExpiry(): void {
+    const interval = Number(this.brokerConfig.get('producer.id.expiration.check.interval.ms') ?? 600000);
+    this.expiryTimer = setInterval(() => {
+      const now = Date.now();
+      let n = 0;
+      for (const p of this.partitions.values()) n += p.producerState.maintain(now, this.brokerConfig.producerIdExpirationMs);
+      if (n > 0) log.debug(`Expired ${n} producer id(s)`);
+    }, interval);
+    this.expiryTimer.unref();
+  }
+
+  /** Clean shutdown: a producer-state snapshot at the end of every partition (before the logs close). */
+  async close(): Promise<void> {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = null;
+    await Promise.all([...this.partitions.values()].map((p) => p.producerState.close().catch(() => {})));
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
@@ -156,7 +201,7 @@ export class ReplicaManager {
       if (validated instanceof Promise) {
         // Re-compression: keep later appends to this partition behind this one.
         const p = validated.then(
-          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks),
+          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks, 'client'),
           (err) => errorFrom(err),
         );
         part.appendTail = p;
@@ -165,7 +210,7 @@ export class ReplicaManager {
         });
         return p;
       }
-      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks);
+      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client');
     };
     if (part.appendTail) {
       const p = part.appendTail.then(run, run);
@@ -186,7 +231,7 @@ export class ReplicaManager {
   appendInternal(topic: string, partition: number, records: Buffer): Promise<AppendResult> {
     const part = this.getPartition(topic, partition);
     if (!part) return Promise.resolve(errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
-    const run = () => this.appendValidated(part, records, -1, -1);
+    const run = () => this.appendValidated(part, records, -1, -1, 'coordinator');
     if (!part.appendTail) return Promise.resolve(run());
     const p = part.appendTail.then(run, run);
     part.appendTail = p;
@@ -196,12 +241,37 @@ export class ReplicaManager {
     return p;
   }
 
-  private appendValidated(part: Partition, records: Buffer, logAppendTimeMs: number, acks: number): AppendResult | Promise<AppendResult> {
+  private appendValidated(
+    part: Partition,
+    records: Buffer,
+    logAppendTimeMs: number,
+    acks: number,
+    origin: AppendOrigin,
+  ): AppendResult | Promise<AppendResult> {
     let appended;
     try {
-      appended = part.log.append(records);
+      const verifier = this.transactionVerifier;
+      appended = part.producerState.append(
+        records,
+        origin,
+        verifier ? (pid, epoch) => verifier(part.topic, part.index, pid, epoch) : undefined,
+      );
     } catch (err) {
       return errorFrom(err);
+    }
+    if (appended.duplicate) {
+      // A retry of a batch already in the log: answered with its original offsets once they are readable.
+      const dup = appended.duplicate;
+      const result: AppendResult = {
+        errorCode: 0,
+        errorMessage: null,
+        baseOffset: dup.firstOffset,
+        logAppendTimeMs: logAppendTimeMs >= 0 ? dup.timestamp : -1,
+        logStartOffset: part.log.logStartOffset,
+        recordErrors: [],
+      };
+      if (acks === 0 || part.log.highWatermark > dup.lastOffset) return result;
+      return waitForHighWatermark(part, dup.lastOffset + 1).then(() => result);
     }
     const result: AppendResult = {
       errorCode: 0,
@@ -224,6 +294,20 @@ export class ReplicaManager {
     if (acks === 0) return result;
     return written;
   }
+}
+
+/** Resolves once the partition's high watermark reaches `offset` (or the partition goes away). */
+function waitForHighWatermark(part: Partition, offset: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (part.log.highWatermark >= offset || part.log.logEndOffset < offset) {
+        part.waiters.delete(check);
+        resolve();
+      }
+    };
+    part.waiters.add(check);
+    check();
+  });
 }
 
 function errorResult(code: number, message: string | null): AppendResult {

@@ -12,6 +12,8 @@ interface Snapshot {
   version: 1;
   topics: TopicState[];
   brokerConfigs: Record<string, Record<string, string>>;
+  /** First producer id not yet handed out (absent: 0). */
+  nextProducerId?: number;
 }
 
 export const METADATA_FILE = 'samsa-cluster-metadata.json';
@@ -20,6 +22,7 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
   private readonly byName = new Map<string, TopicState>();
   private readonly byId = new Map<string, TopicState>();
   private brokerConfigMap: Record<string, Record<string, string>> = {};
+  private nextProducerId = 0;
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -37,6 +40,7 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
       const snap = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
       for (const t of snap.topics) store.index(t);
       store.brokerConfigMap = snap.brokerConfigs ?? {};
+      store.nextProducerId = snap.nextProducerId ?? 0;
     }
     return store;
   }
@@ -104,9 +108,16 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
     this.emit('brokerConfigChanged', entity);
   }
 
+  async allocateProducerIds(count: number): Promise<{ firstProducerId: number; size: number }> {
+    const firstProducerId = this.nextProducerId;
+    this.nextProducerId += count;
+    await this.persist();
+    return { firstProducerId, size: count };
+  }
+
   /** Serialises writes so that the file always holds the latest complete state. */
   private persist(): Promise<void> {
-    const snapshot: Snapshot = { version: 1, topics: this.topics(), brokerConfigs: this.brokerConfigMap };
+    const snapshot: Snapshot = { version: 1, topics: this.topics(), brokerConfigs: this.brokerConfigMap, nextProducerId: this.nextProducerId };
     const text = JSON.stringify(snapshot, null, 1);
     this.writing = this.writing.then(() => writeAtomically(this.file, text));
     return this.writing;

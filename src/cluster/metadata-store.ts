@@ -43,5 +43,10 @@ export interface MetadataStore extends EventEmitter {
   /** Dynamic broker configs: per broker by node id as a string, cluster-wide default under ''. */
   brokerConfigs(entity: string): Record<string, string>;
   setBrokerConfigs(entity: string, configs: Record<string, string>): Promise<void>;
+  /**
+   * Reserves the next `count` producer ids of the cluster (Kafka: AllocateProducerIds /
+   * ProducerIdsRecord): persisted before it resolves, so no id is handed out twice, even across restarts.
+   */
+  allocateProducerIds(count: number): Promise<{ firstProducerId: number; size: number }>;
   close(): Promise<void>;
 }

@@ -25,6 +25,7 @@ import { describeGroupsHandler } from './describe-groups.js';
 import { listGroupsHandler } from './list-groups.js';
 import { deleteGroupsHandler } from './delete-groups.js';
 import { offsetDeleteHandler } from './offset-delete.js';
+import { initProducerIdHandler } from './init-producer-id.js';
 
 export const ALL_HANDLERS: ApiHandler[] = [
   produceHandler,
@@ -52,4 +53,5 @@ export const ALL_HANDLERS: ApiHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  initProducerIdHandler,
 ];
