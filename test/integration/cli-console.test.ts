@@ -69,7 +69,7 @@ describe('kafka-console-producer.sh and kafka-console-consumer.sh', { timeout: 3
   });
 
   it('--timeout-ms ends an idle consumer with Kafka\'s log line and the count; --offset picks the start', async () => {
-    const r = await consume('--topic', 'hello.kafka', '--partition', '0', '--offset', '4', '--timeout-ms', '1500');
+    const r = await consume('--topic', 'hello.kafka', '--partition', '0', '--offset', '4', '--timeout-ms', '3000');
     assert.equal(r.status, 0);
     assertLines(r.stdout, ['hello', 'kafka']);
     const err = r.stderr.split('\n');
