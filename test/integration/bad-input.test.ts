@@ -19,7 +19,10 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatch } from '../../src/protocol/records/batch.js';
 
 const MAX_REQUEST = 1024 * 1024;
-const IDLE_MS = 5000;
+const IDLE_MS = 8000;
+/** How long the broker may take to close a connection it should close at once: well below IDLE_MS,
+ * so that a connection left open by mistake is not closed by the idle timeout in time to pass. */
+const PROMPT_CLOSE_MS = 5000;
 const HEALTHY = 'healthy';
 
 let broker: BrokerProcess;
@@ -53,6 +56,8 @@ class Probe {
   private readonly received: Buffer[] = [];
   /** Correlation ids of every response frame, in arrival order. */
   readonly correlationIds: number[] = [];
+  /** performance.now() at the arrival of each response frame. */
+  readonly arrivals: number[] = [];
   private consumed = 0;
   closedByPeer = false;
   readonly closed: Promise<void>;
@@ -86,6 +91,7 @@ class Probe {
       const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       const frame = all.subarray(4, 4 + n);
       this.correlationIds.push(frame.readInt32BE(0));
+      this.arrivals.push(performance.now());
       if (this.keepFrames) this.received.push(Buffer.from(frame));
       const rest = all.subarray(4 + n);
       this.chunks = rest.length ? [rest] : [];
@@ -113,7 +119,7 @@ class Probe {
     return this.socket.destroyed;
   }
 
-  async waitClosed(what: string, timeoutMs = 10000): Promise<void> {
+  async waitClosed(what: string, timeoutMs = PROMPT_CLOSE_MS): Promise<void> {
     let timer!: NodeJS.Timeout;
     await Promise.race([
       this.closed,
@@ -226,7 +232,7 @@ test('garbage bytes inside well-formed frames: each is answered or its connectio
   await assertServing();
   for (const p of probes) {
     // Every connection ends up either answered for all 20 frames, or closed by the broker.
-    await waitFor('garbage frames answered or connection closed', () => p.isClosed || p.frames().length === 20);
+    await waitFor('garbage frames answered or connection closed', () => p.isClosed || p.frames().length === 20, PROMPT_CLOSE_MS);
     p.destroy();
   }
   await assertServing();
@@ -449,6 +455,37 @@ test('a client that pipelines requests and never reads cannot grow the broker\'s
   await waitFor('all 2,000 responses', () => p.correlationIds.length === requests.length || p.isClosed, 60000);
   assert.equal(p.correlationIds.length, requests.length, 'responses lost after the client started reading');
   p.correlationIds.forEach((id, i) => assert.equal(id, i, 'responses out of order'));
+  p.destroy();
+  await assertServing();
+});
+
+test('a Fetch for no partitions long-polls without blocking other clients', async () => {
+  // min.bytes can never be reached, so the broker waits max.wait.ms (as Kafka does) and answers
+  // with no data; meanwhile it must go on serving everyone else.
+  const p = await Probe.connect(broker.port);
+  p.write(
+    encodeRequest(1, 11, 61, {
+      replicaId: -1,
+      maxWaitMs: 3000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [],
+      forgottenTopicsData: [],
+      rackId: '',
+    }),
+  );
+  await assertServing();
+  const served = performance.now();
+  const f = await p.next(15000);
+  assert.ok(served < p.arrivals[0]!, 'the other client was served only after the empty fetch was answered');
+  const r = new Reader(f);
+  assert.equal(r.int32(), 61);
+  const res = APIS.get(1)!.response.forVersion(11).decode(r);
+  assert.equal(res.errorCode, 0);
+  assert.deepEqual(res.responses, []);
   p.destroy();
   await assertServing();
 });

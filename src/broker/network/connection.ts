@@ -170,21 +170,26 @@ export class Connection implements ConnectionInfo {
     try {
       result = this.process(frame, this);
     } catch (err) {
-      this.fail(err);
+      this.fail(slot, err);
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (r) => this.complete(slot, r),
-        (err) => this.fail(err),
+        (err) => this.fail(slot, err),
       );
     } else {
       this.complete(slot, result);
     }
   }
 
-  private fail(err: unknown): void {
+  private fail(slot: Slot, err: unknown): void {
     log.warn(`Closing connection ${this.id} after a request failed: ${(err as Error)?.message ?? err}`);
+    // The failed request gets no response, but its slot must be settled: an unsettled slot
+    // (and inFlight > 0) would keep closeAfterWrites from ever ending the socket.
+    slot.done = true;
+    slot.response = null;
+    this.inFlight--;
     this.closeAfterWrites();
   }
 
@@ -216,6 +221,9 @@ export class Connection implements ConnectionInfo {
       this.slotHead = 0;
     }
     if (this.closing && this.inFlight === 0 && this.slotHead >= slots.length) {
+      // Read (and discard, see onData) until the client's FIN: a paused socket never sees it,
+      // and would stay half-open after our end() until the idle timeout.
+      this.socket.resume();
       this.socket.end();
       return;
     }
