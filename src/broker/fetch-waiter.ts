@@ -8,7 +8,8 @@ export class FetchWaiter {
   private readonly parked = new Set<() => void>();
 
   wait(partitions: readonly Partition[], maxWaitMs: number): Promise<void> {
-    if (maxWaitMs <= 0 || partitions.length === 0) return Promise.resolve();
+    // A fetch for no partitions still waits out max.wait.ms, as Kafka does (and never spins).
+    if (maxWaitMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
       let done = false;
       const wake = () => {
