@@ -197,9 +197,20 @@ export class Connection implements ConnectionInfo {
     slot.done = true;
     slot.response = response;
     this.inFlight--;
+    // Responses that finish in the same burst of callbacks (appends coalesced into one writev
+    // resolve together) leave in one corked write instead of one syscall each.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.scheduledFlush);
+    }
+  }
+
+  private flushScheduled = false;
+  private readonly scheduledFlush = (): void => {
+    this.flushScheduled = false;
     this.flushSlots();
     if (this.pendingBytes >= 4) this.drainFrames();
-  }
+  };
 
   private flushSlots(): void {
     if (this.closed) return;
