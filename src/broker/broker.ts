@@ -17,8 +17,7 @@ import { effectiveTopicConfig } from './config/topic-config.js';
 import type { BrokerContext, Endpoint } from './context.js';
 import { Logger } from '../logger.js';
 import { createGroupCoordinator } from './group-coordinator/setup.js';
-import { TransactionCoordinator } from './transaction-coordinator/coordinator.js';
-import { ProducerIdManager } from './transaction-coordinator/producer-id-manager.js';
+import { createTransactionCoordinator } from './transaction-coordinator/setup.js';
 
 const log = new Logger('KafkaServer');
 
@@ -91,7 +90,14 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   const listenerPorts = new Map<string, number>();
 
   const groupCoordinator = createGroupCoordinator({ nodeId, metadata, replicas, topics: () => context.topics, config: () => config });
-  const transactionCoordinator = new TransactionCoordinator(new ProducerIdManager(metadata));
+  const transactionCoordinator = createTransactionCoordinator({
+    nodeId,
+    metadata,
+    replicas,
+    topics: () => context.topics,
+    config: () => config,
+    groups: groupCoordinator,
+  });
   const context: BrokerContext = {
     nodeId,
     clusterId: logs.clusterId,
@@ -115,6 +121,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   metadata.on('topicConfigChanged', (t: TopicState) => replicas.reconfigure(config, t));
   // Groups load from __consumer_offsets in the background; their requests answer COORDINATOR_LOAD_IN_PROGRESS meanwhile.
   void groupCoordinator.coordinator.startup();
+  // Transactional ids load from __transaction_state likewise (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+  void transactionCoordinator.coordinator.startup();
 
   const processor = new RequestProcessor(handlers, context);
   const connections = new Set<Connection>();
@@ -169,6 +177,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
       closing ??= (async () => {
         // Stop accepting, let in-flight requests finish (parked fetches are released at once), then close.
         for (const s of servers) s.close();
+        transactionCoordinator.shutdown();
         groupCoordinator.shutdown();
         fetchWaiter.wakeAll();
         const deadline = Date.now() + 5000;

@@ -9,7 +9,7 @@ import type { ReplicaManager } from './replica-manager.js';
 import type { TopicManager } from './topic-manager.js';
 import type { FetchWaiter } from './fetch-waiter.js';
 import type { GroupCoordinatorService } from './group-coordinator/setup.js';
-import type { TransactionCoordinator } from './transaction-coordinator/coordinator.js';
+import type { TransactionCoordinatorService } from './transaction-coordinator/setup.js';
 
 export interface Endpoint {
   nodeId: number;
@@ -34,7 +34,7 @@ export interface BrokerContext {
   /** The classic group coordinator and __consumer_offsets. */
   readonly groupCoordinator: GroupCoordinatorService;
   /** Producer ids, and transactions in __transaction_state. */
-  readonly transactionCoordinator: TransactionCoordinator;
+  readonly transactionCoordinator: TransactionCoordinatorService;
   /** Every live broker's endpoint as the client on `conn` must reach it. */
   endpointsFor(conn: ConnectionInfo): Endpoint[];
   /** Re-reads dynamic broker configs from the metadata store and applies them. */

@@ -80,7 +80,7 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
  * (Kafka's transaction verification): 0 when the producer's transaction
  * includes the partition, else the error to answer.
  */
-export type TransactionVerifier = (topic: string, partition: number, producerId: number, producerEpoch: number) => number;
+export type TransactionVerifier = (topic: string, partition: number, transactionalId: string | null, producerId: number, producerEpoch: number) => number;
 
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
@@ -185,7 +185,13 @@ export class ReplicaManager {
    * acknowledged for `acks` (this single broker: written to the log for 1 and
    * -1, immediately for 0).
    */
-  appendRecords(topic: string, partition: number, records: Buffer | null, acks: number): AppendResult | Promise<AppendResult> {
+  appendRecords(
+    topic: string,
+    partition: number,
+    records: Buffer | null,
+    acks: number,
+    transactionalId: string | null = null,
+  ): AppendResult | Promise<AppendResult> {
     const part = this.getPartition(topic, partition);
     if (!part) return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
     if (!records || records.length === 0) {
@@ -201,7 +207,7 @@ export class ReplicaManager {
       if (validated instanceof Promise) {
         // Re-compression: keep later appends to this partition behind this one.
         const p = validated.then(
-          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks, 'client'),
+          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks, 'client', transactionalId),
           (err) => errorFrom(err),
         );
         part.appendTail = p;
@@ -210,7 +216,7 @@ export class ReplicaManager {
         });
         return p;
       }
-      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client');
+      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client', transactionalId);
     };
     if (part.appendTail) {
       const p = part.appendTail.then(run, run);
@@ -247,6 +253,7 @@ export class ReplicaManager {
     logAppendTimeMs: number,
     acks: number,
     origin: AppendOrigin,
+    transactionalId: string | null = null,
   ): AppendResult | Promise<AppendResult> {
     let appended;
     try {
@@ -254,7 +261,7 @@ export class ReplicaManager {
       appended = part.producerState.append(
         records,
         origin,
-        verifier ? (pid, epoch) => verifier(part.topic, part.index, pid, epoch) : undefined,
+        verifier ? (pid, epoch) => verifier(part.topic, part.index, transactionalId, pid, epoch) : undefined,
       );
     } catch (err) {
       return errorFrom(err);

@@ -15,6 +15,7 @@ import { Membership, type JoinRequest, type LeaveMember, type LeaveResult, type 
 import { joinError, syncError, type JoinResult, type SyncResult } from './member.js';
 import { OffsetManager, type FetchedOffset, type OffsetCommitRequest, type OffsetConfig, type TopicPartition } from './offset-manager.js';
 import type { Time, Timer } from './time.js';
+import { commitTransactionalOffsets, type TxnOffsetCommitRequest } from './txn-offset-commit.js';
 
 const log = new Logger('GroupCoordinator');
 
@@ -27,7 +28,7 @@ export interface GroupCoordinatorConfig extends MembershipConfig, OffsetConfig {
 export const DEFAULT_MAX_MEMBER_METADATA_BYTES = 1024 * 1024;
 
 /** APIs that accept an empty group id (Kafka keeps that for old offset storage users and admin views). */
-type GroupApi = 'join' | 'sync' | 'heartbeat' | 'leave' | 'commit' | 'fetch' | 'describe' | 'delete' | 'offsetDelete';
+type GroupApi = 'join' | 'sync' | 'heartbeat' | 'leave' | 'commit' | 'txnCommit' | 'fetch' | 'describe' | 'delete' | 'offsetDelete';
 const EMPTY_ID_ALLOWED: ReadonlySet<GroupApi> = new Set(['commit', 'fetch', 'describe', 'delete']);
 
 export interface GroupDescription {
@@ -189,6 +190,18 @@ export class GroupCoordinator {
     const error = this.validateGroupStatus(req.groupId, 'commit');
     if (error !== ErrorCode.NONE) return req.partitions.map(() => error);
     return this.offsets.commit(req);
+  }
+
+  /** TxnOffsetCommit: offsets pending until the producer's transaction ends (txn-offset-commit.ts). */
+  async commitTransactionalOffsets(req: TxnOffsetCommitRequest): Promise<number[]> {
+    const error = this.validateGroupStatus(req.groupId, 'txnCommit');
+    if (error !== ErrorCode.NONE) return req.partitions.map(() => error);
+    return commitTransactionalOffsets(this.groups, this.config(), req);
+  }
+
+  /** A transaction marker was written to __consumer_offsets-`partition`: the producer's pending offsets there are decided. */
+  onTransactionMarker(partition: number, producerId: number, commit: boolean): void {
+    this.groups.completeTransaction(partition, producerId, commit);
   }
 
   /** `partitions` null: every partition with a committed offset. */

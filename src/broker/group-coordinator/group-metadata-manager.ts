@@ -42,8 +42,8 @@ export interface CoordinatorLog {
   partitionCount(): number | null;
   /** Whether this broker leads the partition (and so coordinates its groups). */
   isLeader(partition: number): boolean;
-  /** Appends the records as one batch; resolves once they are written (acks=all). */
-  append(partition: number, records: readonly CoordinatorRecord[], timestamp: number): Promise<AppendOutcome>;
+  /** Appends the records as one batch (a transactional one of that producer with `txn`); resolves once they are written (acks=all). */
+  append(partition: number, records: readonly CoordinatorRecord[], timestamp: number, txn?: { producerId: number; producerEpoch: number }): Promise<AppendOutcome>;
   /** Every batch of the partition from its log start. */
   read(partition: number): AsyncIterable<LoadedBatch>;
 }
@@ -53,6 +53,8 @@ type PartitionState = 'loading' | 'owned';
 export class GroupMetadataManager {
   readonly groups = new Map<string, ClassicGroup>();
   private readonly partitions = new Map<number, PartitionState>();
+  /** Groups holding undecided transactional offsets, by producer id. */
+  private readonly txnProducers = new Map<number, Set<string>>();
   private shuttingDown = false;
 
   constructor(
@@ -161,6 +163,56 @@ export class GroupMetadataManager {
     return outcome.errorCode;
   }
 
+  // ---- transactional offsets (TxnOffsetCommit): pending until the transaction's marker reaches the partition
+
+  /**
+   * Writes transactional offset commits of one group as a transactional batch
+   * of the producer; once written they are pending in the group, materialised
+   * by a COMMIT marker and dropped by an ABORT (completeTransaction).
+   */
+  async appendTransactional(groupId: string, records: readonly CoordinatorRecord[], producerId: number, producerEpoch: number): Promise<number> {
+    let outcome: AppendOutcome;
+    try {
+      outcome = await this.log.append(this.partitionFor(groupId), records, this.time.now(), { producerId, producerEpoch });
+    } catch (err) {
+      log.error(`Append to ${OFFSETS_TOPIC} for group ${groupId} failed: ${(err as Error)?.message ?? err}`);
+      outcome = { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, baseOffset: -1 };
+    }
+    if (outcome.errorCode === ErrorCode.NONE) for (const r of records) this.addPendingTxnOffset(producerId, r);
+    return outcome.errorCode;
+  }
+
+  private addPendingTxnOffset(producerId: number, r: CoordinatorRecord): void {
+    if (r.type !== 'offset' || !r.value) return;
+    const group = this.getOrCreateGroup(r.group);
+    let m = group.pendingTxnOffsets.get(producerId);
+    if (!m) group.pendingTxnOffsets.set(producerId, (m = new Map()));
+    m.set(`${r.topic}\u0000${r.partition}`, r.value);
+    let gs = this.txnProducers.get(producerId);
+    if (!gs) this.txnProducers.set(producerId, (gs = new Set()));
+    gs.add(r.group);
+  }
+
+  /** A transaction marker of `producerId` reached `partition`: its pending offsets there become committed (or are dropped). */
+  completeTransaction(partition: number, producerId: number, commit: boolean): void {
+    const gs = this.txnProducers.get(producerId);
+    if (!gs) return;
+    for (const groupId of [...gs]) {
+      if (this.partitionFor(groupId) !== partition) continue;
+      gs.delete(groupId);
+      const group = this.groups.get(groupId);
+      const pending = group?.pendingTxnOffsets.get(producerId);
+      if (!group || !pending) continue;
+      group.pendingTxnOffsets.delete(producerId);
+      if (!commit) continue;
+      for (const [k, v] of pending) {
+        const i = k.lastIndexOf('\u0000');
+        group.putOffset(k.slice(0, i), Number(k.slice(i + 1)), v);
+      }
+    }
+    if (gs.size === 0) this.txnProducers.delete(producerId);
+  }
+
   /** Writes the group's metadata record with `assignment`; resolves with the error a member sees (Kafka's storeGroup mapping). */
   async storeGroup(group: ClassicGroup, assignment: ReadonlyMap<string, Buffer>): Promise<number> {
     const snapshot = snapshotOf(group, assignment);
@@ -184,16 +236,13 @@ export class GroupMetadataManager {
     this.partitions.set(partition, 'loading');
     const started = this.time.now();
     let records = 0;
-    const pendingTxn = new Map<number, CoordinatorRecord[]>();
     try {
       for await (const batch of this.log.read(partition)) {
         if (this.shuttingDown) return;
         if (batch.isControl) {
           const rec = batch.records[0];
           const commit = rec?.key && rec.key.length >= 4 && rec.key.readInt16BE(2) === 1;
-          const pending = pendingTxn.get(batch.producerId);
-          if (commit && pending) for (const r of pending) this.replay(r);
-          pendingTxn.delete(batch.producerId);
+          this.completeTransaction(partition, batch.producerId, !!commit);
           continue;
         }
         for (const raw of batch.records) {
@@ -210,9 +259,8 @@ export class GroupMetadataManager {
           }
           records++;
           if (batch.isTransactional && decoded.type === 'offset') {
-            let list = pendingTxn.get(batch.producerId);
-            if (!list) pendingTxn.set(batch.producerId, (list = []));
-            list.push(decoded);
+            // Undecided until the transaction's marker; still pending at the end of the load if it has none yet.
+            this.addPendingTxnOffset(batch.producerId, decoded);
           } else {
             this.replay(decoded);
           }
@@ -226,7 +274,7 @@ export class GroupMetadataManager {
     for (const g of [...this.groups.values()]) {
       if (this.partitionFor(g.groupId) !== partition) continue;
       // Offsets whose tombstones were all read leave a bare group behind: Kafka does not load those.
-      if (g.is('Empty') && g.generationId === 0 && g.protocolType === null && g.numOffsets === 0) {
+      if (g.is('Empty') && g.generationId === 0 && g.protocolType === null && g.numOffsets === 0 && g.pendingTxnOffsets.size === 0) {
         this.groups.delete(g.groupId);
         continue;
       }

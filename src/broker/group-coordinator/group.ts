@@ -60,6 +60,8 @@ export class ClassicGroup {
   readonly offsets = new Map<string, Map<number, OffsetAndMetadata>>();
   /** Commits written but not yet acknowledged by the log, per "topic\0partition" (count of writes in flight). */
   readonly pendingOffsetCommits = new Map<string, number>();
+  /** Transactional commits (TxnOffsetCommit) written but not decided yet: producer id → "topic\0partition" → offset. */
+  readonly pendingTxnOffsets = new Map<number, Map<string, OffsetAndMetadata>>();
 
   constructor(
     readonly groupId: string,
@@ -369,7 +371,10 @@ export class ClassicGroup {
   }
 
   hasPendingCommit(topic: string, partition: number): boolean {
-    return this.pendingOffsetCommits.has(`${topic}\u0000${partition}`);
+    const k = `${topic}\u0000${partition}`;
+    if (this.pendingOffsetCommits.has(k)) return true;
+    for (const m of this.pendingTxnOffsets.values()) if (m.has(k)) return true;
+    return false;
   }
 
   addPendingCommit(topic: string, partition: number): void {
@@ -386,7 +391,7 @@ export class ClassicGroup {
 
   /** Offsets, or commits still being written: such a group is kept even when Empty. */
   get hasOffsets(): boolean {
-    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0;
+    return this.offsets.size > 0 || this.pendingOffsetCommits.size > 0 || this.pendingTxnOffsets.size > 0;
   }
 
   // ---- views

@@ -86,7 +86,12 @@ export class OffsetsTopic implements CoordinatorLog {
     return this.creating;
   }
 
-  append(partition: number, records: readonly CoordinatorRecord[], timestamp: number): Promise<AppendOutcome> {
+  append(
+    partition: number,
+    records: readonly CoordinatorRecord[],
+    timestamp: number,
+    txn?: { producerId: number; producerEpoch: number },
+  ): Promise<AppendOutcome> {
     const prev = this.tails.get(partition) ?? Promise.resolve();
     let reached!: () => void;
     const gate = new Promise<void>((r) => (reached = r));
@@ -102,7 +107,7 @@ export class OffsetsTopic implements CoordinatorLog {
         const limit = part.config.maxMessageBytes;
         if (recordsSize(records) > limit * 4) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
         const codec = Number(this.config().get('offsets.topic.compression.codec') ?? 0) as CompressionType;
-        const batch = await buildRecordBatch(records, timestamp, codec);
+        const batch = await buildRecordBatch(records, timestamp, codec, txn);
         if (batch.length > limit) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE, baseOffset: -1 };
         const pending = this.replicas.appendInternal(OFFSETS_TOPIC, partition, batch);
         reached();

@@ -158,10 +158,18 @@ export function partitionFor(groupId: string, partitionCount: number): number {
 }
 
 /** One record batch of coordinator records (CreateTime `timestamp`, as Kafka's coordinator writes). */
-export function buildRecordBatch(records: readonly CoordinatorRecord[], timestamp: number, compression: CompressionType): Promise<Buffer> {
+export function buildRecordBatch(
+  records: readonly CoordinatorRecord[],
+  timestamp: number,
+  compression: CompressionType,
+  txn?: { producerId: number; producerEpoch: number },
+): Promise<Buffer> {
   return buildBatch(
     records.map((r) => ({ key: encodeKey(r), value: encodeValue(r), timestamp })),
-    { compression, baseTimestamp: timestamp },
+    // Transactional offset commits: a transactional batch of the producer (sequence 0, as Kafka writes them).
+    txn
+      ? { compression, baseTimestamp: timestamp, producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence: 0, transactional: true }
+      : { compression, baseTimestamp: timestamp },
   );
 }
 

@@ -79,7 +79,7 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
 
     const deadline = Date.now() + req.maxWaitMs;
     for (;;) {
-      const bytes = await readAll(slots, req.maxBytes);
+      const bytes = await readAll(slots, req.maxBytes, readCommitted);
       const remaining = deadline - Date.now();
       if (bytes >= req.minBytes || remaining <= 0 || slots.some((s) => s.out.errorCode !== 0) || ctx.conn === undefined) {
         break;
@@ -89,7 +89,7 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
         remaining,
       );
       if (Date.now() >= deadline || isClosing(ctx)) {
-        await readAll(slots, req.maxBytes);
+        await readAll(slots, req.maxBytes, readCommitted);
         break;
       }
     }
@@ -131,14 +131,19 @@ async function downConvert(slots: Slot[], toMagic: 0 | 1, maxBytes: number): Pro
   }
 }
 
-/** Reads every partition once, within the response's byte budget; returns the bytes gathered. */
-async function readAll(slots: Slot[], maxBytes: number): Promise<number> {
+/**
+ * Reads every partition once, within the response's byte budget; returns the
+ * bytes gathered. read_committed (isolation_level 1) reads stop at the last
+ * stable offset and carry the aborted transactions of the range read.
+ */
+async function readAll(slots: Slot[], maxBytes: number, readCommitted: boolean): Promise<number> {
   let total = 0;
   for (const s of slots) {
     if (!s.part) continue;
     const log = s.part.log;
     const budget = Math.min(s.req.partitionMaxBytes, maxBytes - total);
-    const result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0 });
+    const maxOffset = readCommitted ? s.part.lastStableOffset : undefined;
+    const result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0, maxOffset });
     const out = s.out;
     if (result.outOfRange) {
       out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
@@ -151,10 +156,28 @@ async function readAll(slots: Slot[], maxBytes: number): Promise<number> {
     }
     out.errorCode = 0;
     out.highWatermark = result.highWatermark;
-    out.lastStableOffset = result.highWatermark;
+    out.lastStableOffset = Math.min(s.part.lastStableOffset, result.highWatermark);
     out.logStartOffset = result.logStartOffset;
     out.records = result.records;
+    if (readCommitted) {
+      const end = result.records.length > 0 ? endOffsetOf(result.records) : -1;
+      out.abortedTransactions = end > s.req.fetchOffset ? s.part.producerState.abortedTransactions(s.req.fetchOffset, end) : [];
+    }
     total += result.size;
   }
   return total;
+}
+
+/** The offset after the last whole batch in `chunks` (batches back to back, as Log.read returns them). */
+function endOffsetOf(chunks: Buffer[]): number {
+  let end = -1;
+  for (const c of chunks) {
+    for (let at = 0; at + 61 <= c.length; ) {
+      const size = c.readInt32BE(at + 8) + 12;
+      if (at + size > c.length) break;
+      end = Number(c.readBigInt64BE(at)) + c.readInt32BE(at + 23) + 1;
+      at += size;
+    }
+  }
+  return end;
 }

@@ -22,7 +22,8 @@ interface Found {
 
 /**
  * FindCoordinator v0-v6 (v4+ batches keys). Groups: the leader of the
- * group's __consumer_offsets partition, creating the topic on first use (Kafka
+ * group's __consumer_offsets partition; transactional ids: of the id's
+ * __transaction_state partition; either topic is created on first use (Kafka
  * answers COORDINATOR_NOT_AVAILABLE while it creates it; we create it and answer).
  */
 export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest> = {
@@ -42,12 +43,20 @@ export const findCoordinatorHandler: ApiHandler<FindCoordinatorRequest> = {
 
 async function find(key: string, keyType: number, version: number, ctx: RequestContext): Promise<Found> {
   const fail = (errorCode: number): Found => ({ key, errorCode, errorMessage: version < 4 ? errorInfo(errorCode).message : null, nodeId: -1, host: '', port: -1 });
-  if (keyType === TRANSACTION) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-  if (keyType === SHARE || keyType !== GROUP) return fail(ErrorCode.INVALID_REQUEST);
-  const groups = ctx.broker.groupCoordinator;
-  const error = await groups.ensureOffsetsTopic();
-  if (error !== ErrorCode.NONE) return fail(error);
-  const leader = groups.offsetsTopic.leaderOf(groups.coordinator.partitionFor(key));
+  if (keyType === SHARE || (keyType !== GROUP && keyType !== TRANSACTION)) return fail(ErrorCode.INVALID_REQUEST);
+  let leader: number;
+  if (keyType === TRANSACTION) {
+    // The leader of the transactional id's __transaction_state partition (created on first use).
+    const txn = ctx.broker.transactionCoordinator;
+    const error = await txn.ensureStateTopic();
+    if (error !== ErrorCode.NONE) return fail(error);
+    leader = txn.stateTopic.leaderOf(txn.coordinator.state.partitionFor(key));
+  } else {
+    const groups = ctx.broker.groupCoordinator;
+    const error = await groups.ensureOffsetsTopic();
+    if (error !== ErrorCode.NONE) return fail(error);
+    leader = groups.offsetsTopic.leaderOf(groups.coordinator.partitionFor(key));
+  }
   const ep = ctx.broker.endpointsFor(ctx.conn).find((e) => e.nodeId === leader);
   if (!ep) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   // v1-v3 carry Kafka's message for NONE ("NONE"); v4+ leave it null.

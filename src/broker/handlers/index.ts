@@ -26,6 +26,11 @@ import { listGroupsHandler } from './list-groups.js';
 import { deleteGroupsHandler } from './delete-groups.js';
 import { offsetDeleteHandler } from './offset-delete.js';
 import { initProducerIdHandler } from './init-producer-id.js';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.js';
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
+import { endTxnHandler } from './end-txn.js';
+import { writeTxnMarkersHandler } from './write-txn-markers.js';
+import { txnOffsetCommitHandler } from './txn-offset-commit.js';
 
 export const ALL_HANDLERS: ApiHandler[] = [
   produceHandler,
@@ -54,4 +59,9 @@ export const ALL_HANDLERS: ApiHandler[] = [
   deleteGroupsHandler,
   offsetDeleteHandler,
   initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  writeTxnMarkersHandler,
+  txnOffsetCommitHandler,
 ];

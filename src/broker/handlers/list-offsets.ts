@@ -29,7 +29,7 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest> = {
         if (!part) {
           out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         } else {
-          const found = await lookup(part, p.timestamp);
+          const found = await lookup(part, p.timestamp, req.isolationLevel === 1);
           if (found) {
             out.offset = found.offset;
             out.timestamp = found.timestamp;
@@ -45,12 +45,13 @@ export const listOffsetsHandler: ApiHandler<ListOffsetsRequest> = {
   },
 };
 
-async function lookup(part: Partition, ts: number): Promise<{ offset: number; timestamp: number } | null> {
+async function lookup(part: Partition, ts: number, readCommitted: boolean): Promise<{ offset: number; timestamp: number } | null> {
   const log = part.log;
   switch (ts) {
     case LATEST:
     case LATEST_TIERED:
-      return { offset: log.highWatermark, timestamp: -1 };
+      // read_committed consumers start at the last stable offset (Kafka's fetchOffsetByTimestamp with isolation level).
+      return { offset: readCommitted ? part.lastStableOffset : log.highWatermark, timestamp: -1 };
     case EARLIEST:
     case EARLIEST_LOCAL:
       return { offset: log.logStartOffset, timestamp: -1 };

@@ -41,7 +41,7 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
           out.errorMessage = `Produce requests with version ${version} are only allowed to contain record batches with magic version 2`;
           return out;
         }
-        const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks);
+        const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks, req.transactionalId);
         if (r instanceof Promise) pending.push(r.then((res) => Object.assign(out, res)));
         else Object.assign(out, r);
         return out;
