@@ -195,3 +195,40 @@ test('KafkaJS transactional producer: commit and abort; read_committed sees only
   }
   assert.deepEqual(seen, ['js-c1', 'js-c2', 'js-c3']);
 });
+
+test('DescribeTransactions, ListTransactions and DescribeProducers report an open transaction (raw requests)', { timeout: 120_000 }, async () => {
+  const topic = 'txn-admin';
+  await createTopic(broker.port, topic, 2);
+  await py('hang', { topic, transactional_id: 'ck-admin', values: ['o1', 'o2'], partition: 1, timeout: 60000 });
+  const c = await RawClient.connect(broker.port);
+  try {
+    const d = await c.request(65, 0, { transactionalIds: ['ck-admin', 'no-such-id'] });
+    const [open, missing] = d.transactionStates;
+    assert.equal(open.errorCode, 0);
+    assert.equal(open.transactionState, 'Ongoing');
+    assert.equal(open.transactionTimeoutMs, 60000);
+    assert.ok(open.transactionStartTimeMs > 0);
+    assert.deepEqual(open.topics, [{ topic, partitions: [1] }]);
+    assert.equal(missing.errorCode, 105, 'TRANSACTIONAL_ID_NOT_FOUND');
+    const l = await c.request(66, 1, { stateFilters: ['Ongoing', 'Nonsense'], producerIdFilters: [], durationFilter: -1 });
+    assert.equal(l.errorCode, 0);
+    assert.deepEqual(l.unknownStateFilters, ['Nonsense']);
+    assert.deepEqual(
+      l.transactionStates.filter((t: { transactionalId: string }) => t.transactionalId === 'ck-admin'),
+      [{ transactionalId: 'ck-admin', producerId: open.producerId, transactionState: 'Ongoing' }],
+    );
+    const p = await c.request(61, 0, { topics: [{ name: topic, partitionIndexes: [0, 1] }, { name: 'nope', partitionIndexes: [0] }] });
+    const [p0, p1] = p.topics[0].partitions;
+    assert.deepEqual(p0.activeProducers, []);
+    assert.equal(p1.errorCode, 0);
+    assert.equal(p1.activeProducers.length, 1);
+    const prod = p1.activeProducers[0];
+    assert.equal(prod.producerId, open.producerId);
+    assert.equal(prod.producerEpoch, open.producerEpoch);
+    assert.equal(prod.currentTxnStartOffset, 0);
+    assert.equal(prod.lastSequence, 1, 'two records, sequences 0 and 1');
+    assert.equal(p.topics[1].partitions[0].errorCode, 3, 'UNKNOWN_TOPIC_OR_PARTITION');
+  } finally {
+    c.close();
+  }
+});

@@ -31,6 +31,9 @@ import { addOffsetsToTxnHandler } from './add-offsets-to-txn.js';
 import { endTxnHandler } from './end-txn.js';
 import { writeTxnMarkersHandler } from './write-txn-markers.js';
 import { txnOffsetCommitHandler } from './txn-offset-commit.js';
+import { describeProducersHandler } from './describe-producers.js';
+import { describeTransactionsHandler } from './describe-transactions.js';
+import { listTransactionsHandler } from './list-transactions.js';
 
 export const ALL_HANDLERS: ApiHandler[] = [
   produceHandler,
@@ -64,4 +67,7 @@ export const ALL_HANDLERS: ApiHandler[] = [
   endTxnHandler,
   writeTxnMarkersHandler,
   txnOffsetCommitHandler,
+  describeProducersHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ];
