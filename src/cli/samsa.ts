@@ -20,6 +20,7 @@ const TOOLS: Record<string, Command> = {
   'get-offsets': { load: async () => (await import('./get-offsets.js')).main, usage: 'print topic:partition:offset for a time (kafka-get-offsets, GetOffsetShell)' },
   'log-dirs': { load: async () => (await import('./log-dirs.js')).main, usage: 'log directory usage of brokers as JSON (kafka-log-dirs)' },
   configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
+  'dump-log': { load: async () => (await import('./dump-log.js')).main, usage: 'print the contents of Kafka-format .log, .index, .timeindex, .snapshot files (kafka-dump-log)' },
 };
 
 /** `samsa topics` and `samsa kafka-topics` are the same command. */
