@@ -4,8 +4,8 @@
 //   00000000000000000000.log         record batches
 //   00000000000000000000.index       offset index
 //   00000000000000000000.timeindex   time index
-//   00000000000000000000.txnindex    aborted transactions (Kafka; not written by Samsa yet)
-//   00000000000000000000.snapshot    producer state snapshot (Kafka; not written by Samsa yet)
+//   00000000000000000000.txnindex    aborted transactions (transaction-index.ts)
+//   00000000000000000000.snapshot    producer state snapshot at that offset (producer-snapshot.ts)
 //   <any of the above>.deleted       being deleted; removed at the next load
 //   <any of the above>.cleaned/.swap intermediate files of the log cleaner
 

@@ -3,7 +3,7 @@
 //
 // Partition directory `<topic>-<partition>/`:
 //   <20 digits>.log / .index / .timeindex   a segment (see log-segment.ts)
-//   <20 digits>.txnindex, .snapshot          Kafka's transaction index / producer snapshots (kept, not read)
+//   <20 digits>.txnindex, .snapshot          transaction index / producer snapshots (kept here; read by log-producer-state.ts)
 //   *.deleted, *.cleaned, *.tmp              leftovers of interrupted deletes/cleaning/writes: removed
 //   <base>.log.swap                          a cleaned segment whose swap was interrupted: it replaces every
 //                                            segment with a base offset in [base, its next offset), then is
