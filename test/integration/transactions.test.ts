@@ -6,11 +6,13 @@
 // its first offset until transaction.timeout.ms aborts it, also across a
 // kill -9 restart of the broker; consume-transform-produce with
 // send_offsets_to_transaction commits the consumed offsets only with the
-// transaction; KafkaJS's transactional producer commits and aborts.
+// transaction, also with the transforming process killed -9 again and again;
+// KafkaJS's transactional producer commits and aborts.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import kafkajs from 'kafkajs';
 import { startBrokerProcess, requireTool, run, PYTHON, REPO, type BrokerProcess } from './harness.js';
 import { createTopic, waitFor } from './compat-util.js';
@@ -231,4 +233,52 @@ test('DescribeTransactions, ListTransactions and DescribeProducers report an ope
   } finally {
     c.close();
   }
+});
+
+test('consume-transform-produce under repeated kill -9 of the transforming process: the output is exactly the transformed input', { timeout: 300_000 }, async () => {
+  const input = 'eos-in';
+  const output = 'eos-out';
+  const N = 5000;
+  const KILLS = 6;
+  await createTopic(broker.port, input, 1);
+  await createTopic(broker.port, output, 1);
+  const feed = await run('kcat', ['-P', '-b', broker.bootstrap, '-t', input, '-p', '0'], { input: Array.from({ length: N }, (_, i) => `in${i}`).join('\n') + '\n' });
+  assert.equal(feed.status, 0, feed.stderr);
+  let kills = 0;
+  let runs = 0;
+  let done = false;
+  while (!done) {
+    runs++;
+    assert.ok(runs < 40, 'the transformer keeps failing');
+    const proc = spawn(PYTHON, [path.join(REPO, 'test/integration/py/eos_transformer.py'), JSON.stringify({ bootstrap: broker.bootstrap, input, output, group: 'eos-group', transactional_id: 'eos-transformer', total: N, batch: 50 })], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    if (kills < KILLS) {
+      // Let it commit 1-4 transactions, then kill it at a random moment (often mid-transaction).
+      const commits = 1 + Math.floor(Math.random() * 4);
+      await Promise.race([waitFor('commits', () => ((out.match(/committed/g)?.length ?? 0) >= commits ? true : undefined), 60_000, 5), exited]);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 60)));
+      proc.kill('SIGKILL');
+      kills++;
+      await exited;
+      done = out.includes('done');
+    } else {
+      const code = await exited;
+      done = out.includes('done');
+      if (!done) console.error(`transformer exited with ${code}: ${err.slice(-1000)}`);
+    }
+  }
+  assert.equal(kills, KILLS);
+  const committed = await consume(output, 'read_committed', [0], 30);
+  const expected = Array.from({ length: N }, (_, i) => `in${i}-out`);
+  const got = committed.values['0']!;
+  assert.equal(got.length, N, `${got.length} records in the output for ${N} inputs`);
+  assert.deepEqual(got, expected, 'every input exactly once, in order');
+  const uncommitted = await consume(output, 'read_uncommitted', [0], 30);
+  assert.ok(uncommitted.values['0']!.length >= N, 'aborted attempts are in the log, hidden from read_committed');
 });
