@@ -174,7 +174,15 @@ export class LogSegment {
 
   private openFd(): Promise<number> {
     if (this.fd !== null) return Promise.resolve(this.fd);
-    this.fdOpen ??= openAsync(this.logPath, fs.constants.O_RDWR).then((fd) => (this.fd = fd));
+    this.fdOpen ??= openAsync(this.logPath, fs.constants.O_RDWR).then(
+      (fd) => (this.fd = fd),
+      (err) => {
+        this.fdOpen = null;
+        // A segment being deleted (renamed .deleted) may be opened by its old name: its readers retry.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && (this.detached || this.closed)) throw new SegmentClosedError(this.logPath);
+        throw err;
+      },
+    );
     return this.fdOpen;
   }
 
