@@ -12,8 +12,8 @@ import { Completion, PreparedRecord, ProducerBatch } from './producer-batch.js';
 
 export class PartitionQueue {
   readonly batches = new RingQueue<ProducerBatch>(4);
-  /** A batch of this partition is in flight. */
-  muted = false;
+  /** Batches of this partition in flight (at most 1 without idempotence, up to 5 with it). */
+  inFlight = 0;
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -140,7 +140,19 @@ export class RecordAccumulator {
 
   /** Puts a batch back at the front of its partition's queue for a retry. */
   reenqueue(batch: ProducerBatch): void {
-    this.queue(batch.topic, batch.partition).batches.unshift(batch);
+    const q = this.queue(batch.topic, batch.partition).batches;
+    // Idempotence: retried batches go back in sequence order, ahead of the ones never sent.
+    const before: ProducerBatch[] = [];
+    if (batch.baseSequence >= 0) {
+      for (let h = q.peek(); h && h.baseSequence >= 0 && h.producerEpoch === batch.producerEpoch && h.baseSequence < batch.baseSequence; h = q.peek()) before.push(q.shift()!);
+    }
+    q.unshift(batch);
+    for (let i = before.length - 1; i >= 0; i--) q.unshift(before[i]!);
+  }
+
+  /** Every queued (not in-flight) batch. */
+  *queued(): Iterable<ProducerBatch> {
+    for (const q of this.all) for (const b of q.batches) yield b;
   }
 
   /** Snapshot of every batch not yet done: what flush() waits for. */

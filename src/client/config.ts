@@ -39,13 +39,19 @@ export interface ProducerConfig extends CommonConfig {
   retries: number;
   deliveryTimeoutMs: number;
   maxBlockMs: number;
-  /** Not implemented yet (a later issue): the default is false here, unlike Kafka 3.x's true. */
+  /**
+   * Producer ids and sequence numbers: no duplicates from retries, order kept with up to 5 batches per
+   * partition in flight. Default true (Kafka 3.x); when not set explicitly it turns off with acks 0/1,
+   * retries=0 or max.in.flight.requests.per.connection > 5, as in the Java client 3.2+.
+   */
   enableIdempotence: boolean;
   allowAutoCreateTopics: boolean;
   /** KIP-794: how long a partition may lag before the uniform sticky partitioner avoids it (0 = off). */
   partitionerAvailabilityTimeoutMs: number;
   partitionerIgnoreKeys: boolean;
   transactionalId: string | null;
+  /** The longest a transaction may stay open before the coordinator aborts it. */
+  transactionTimeoutMs: number;
 }
 
 export interface ConsumerConfig extends CommonConfig {
@@ -102,11 +108,12 @@ export const PRODUCER_DEFAULTS: Omit<ProducerConfig, 'bootstrapServers'> = {
   retries: 2147483647,
   deliveryTimeoutMs: 120000,
   maxBlockMs: 60000,
-  enableIdempotence: false,
+  enableIdempotence: true,
   allowAutoCreateTopics: true,
   partitionerAvailabilityTimeoutMs: 0,
   partitionerIgnoreKeys: false,
   transactionalId: null,
+  transactionTimeoutMs: 60000,
 };
 
 export const CONSUMER_DEFAULTS: Omit<ConsumerConfig, 'bootstrapServers'> = {
@@ -217,14 +224,34 @@ export function validateProducerConfig(c: ProducerConfig): void {
   if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c.compressionType)) {
     throw new TypeError(`invalid value '${c.compressionType}' for configuration compression.type`);
   }
-  if (c.enableIdempotence) throw new TypeError('enable.idempotence=true is not supported yet by the Samsa client (set it to false)');
-  if (c.transactionalId) throw new TypeError('transactional.id is not supported yet by the Samsa client');
+  if (c.transactionalId && !c.enableIdempotence) {
+    throw new TypeError('Cannot set a transactional.id without also enabling idempotence.');
+  }
   if (c.deliveryTimeoutMs < c.lingerMs + c.requestTimeoutMs) {
     throw new TypeError(`delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms`);
   }
   for (const k of ['batchSize', 'bufferMemory', 'maxRequestSize', 'maxInFlightRequestsPerConnection'] as const) {
     if (!(c[k] > 0)) throw new TypeError(`invalid value ${c[k]} for configuration ${k}`);
   }
+}
+
+/**
+ * The effective enable.idempotence (Java 3.2+): an explicit true with acks other than all, retries 0
+ * or more than 5 requests in flight is an error; the default quietly turns off in those cases.
+ */
+export function resolveIdempotence(c: ProducerConfig, input: Record<string, unknown>): boolean {
+  const explicit = input.enableIdempotence !== undefined || input['enable.idempotence'] !== undefined;
+  const acks = normalizeAcks(c.acks);
+  const conflicts: string[] = [];
+  if (acks !== -1) conflicts.push(`acks must be set to 'all' (it is ${String(c.acks)})`);
+  if (c.retries === 0) conflicts.push('retries must be greater than 0');
+  if (c.maxInFlightRequestsPerConnection > 5) conflicts.push('max.in.flight.requests.per.connection must be at most 5');
+  if (explicit) {
+    if (c.enableIdempotence && conflicts.length > 0) throw new TypeError(`enable.idempotence=true: ${conflicts.join('; ')}`);
+    return c.enableIdempotence;
+  }
+  if (c.transactionalId && conflicts.length > 0) throw new TypeError(`transactional.id needs idempotence: ${conflicts.join('; ')}`);
+  return conflicts.length === 0;
 }
 
 export function validateConsumerConfig(c: ConsumerConfig): void {

@@ -179,10 +179,28 @@ export class Fetcher {
       if (p.epoch !== epoch || this.subs.get(p.topic, p.partition) !== p) return;
       const records: DecodedRecord[] = [];
       let nextOffset = fetchOffset;
+      // read_committed (Kafka's Fetcher): the answer's aborted transactions, by first offset; a
+      // transactional batch of a producer whose aborted transaction began at or before the batch's
+      // last offset is dropped, until that producer's ABORT marker. Control records never surface.
+      const committedOnly = this.isolationLevel === 1;
+      const aborted = committedOnly ? [...((a.abortedTransactions ?? []) as { producerId: number | bigint; firstOffset: number | bigint }[])]
+        .map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) }))
+        .sort((x, y) => x.firstOffset - y.firstOffset) : [];
+      let nextAborted = 0;
+      const abortedProducers = new Set<number>();
       for (const b of batches) {
         const last = b.baseOffset + b.lastOffsetDelta;
         if (last < fetchOffset) continue;
         nextOffset = Math.max(nextOffset, last + 1);
+        if (committedOnly && b.isTransactional) {
+          if (b.isControl) {
+            const key = b.records[0]?.key;
+            if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(b.producerId);
+            continue;
+          }
+          while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= last) abortedProducers.add(aborted[nextAborted++]!.producerId);
+          if (abortedProducers.has(b.producerId)) continue;
+        }
         if (b.isControl) continue;
         for (const r of b.records) if (r.offset >= fetchOffset) records.push(r);
       }

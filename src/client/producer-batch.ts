@@ -76,6 +76,11 @@ export class ProducerBatch {
   /** Resolves (never rejects) when the batch is done either way. */
   readonly done: Promise<void> = new Promise((r) => (this.settle = r));
   finished = false;
+  /** Idempotence: the producer id, epoch and base sequence stamped in the batch (-1: none yet). */
+  producerId = -1;
+  producerEpoch = -1;
+  baseSequence = -1;
+  transactional = false;
 
   constructor(
     readonly topic: string,
@@ -108,8 +113,25 @@ export class ProducerBatch {
   /** The batch's bytes, built once (retries send the same bytes). */
   build(compression: CompressionType, level: number | undefined): Promise<Buffer> {
     this.closed = true;
-    this.built ??= buildBatch(this.records, { compression, compressionLevel: level, baseTimestamp: this.baseTimestamp });
+    this.built ??= buildBatch(this.records, {
+      compression,
+      compressionLevel: level,
+      baseTimestamp: this.baseTimestamp,
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence: this.baseSequence,
+      transactional: this.transactional,
+    });
     return this.built;
+  }
+
+  /** Stamps the producer id, epoch and sequence (the bytes are built again). */
+  setProducerState(producerId: number, epoch: number, baseSequence: number, transactional: boolean): void {
+    this.producerId = producerId;
+    this.producerEpoch = epoch;
+    this.baseSequence = baseSequence;
+    this.transactional = transactional;
+    this.built = null;
   }
 
   complete(baseOffset: number, logAppendTime: number): void {

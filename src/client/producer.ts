@@ -5,15 +5,17 @@
 // metadata is not known yet, or that finds the buffer full, waits (up to
 // max.block.ms) in a FIFO that later sends join, so records keep their order.
 //
-// enable.idempotence is not implemented yet (a later issue) and defaults to
-// false here; in-order delivery per partition comes from allowing one batch
-// in flight per partition instead.
+// enable.idempotence (default true) and transactional.id go through the
+// TransactionManager: producer id and epoch, sequences per partition, up to 5
+// batches per partition in flight; without idempotence one batch per
+// partition is in flight, which keeps the order.
 
 import { Cluster } from './cluster.js';
 import { RecordAccumulator } from './accumulator.js';
 import { Sender } from './sender.js';
 import { Completion, PreparedRecord, RecordMetadata, payloadSize, soloBatchSize } from './producer-batch.js';
-import { ConfigInput, PRODUCER_DEFAULTS, ProducerConfig, normalizeAcks, resolveConfig, validateProducerConfig } from './config.js';
+import { ConfigInput, PRODUCER_DEFAULTS, ProducerConfig, normalizeAcks, resolveConfig, resolveIdempotence, validateProducerConfig } from './config.js';
+import { TransactionManager, type GroupMetadataInput, type TxnOffset } from './transaction-manager.js';
 import { Partitioner, PartitionLoad, StickyPartitioner, defaultPartitioner, stickyPartitioner } from './partitioner.js';
 import { Serializer, bytesSerializer } from './serializers.js';
 import { RingQueue } from './ring-queue.js';
@@ -22,7 +24,7 @@ import { CompressionType } from '../protocol/records/batch-header.js';
 import type { RecordHeader } from '../protocol/records/records.js';
 import type { PartitionMetadata } from './metadata.js';
 
-export type { RecordMetadata };
+export type { RecordMetadata, GroupMetadataInput, TxnOffset };
 
 export type HeaderValue = string | Buffer | Uint8Array | null;
 /** Headers as an object (an array value repeats the key) or as an ordered list. */
@@ -81,14 +83,18 @@ export class Producer<K = BytesLike, V = BytesLike> {
   private draining = false;
   private closing: Promise<void> | null = null;
   private cancelMemoryWait: (() => void) | null = null;
+  private readonly txn: TransactionManager | null;
 
   constructor(options: ProducerOptions<K, V>) {
     const { partitioner, keySerializer, valueSerializer, ...rest } = options;
     this.config = resolveConfig<ProducerConfig>(rest as ConfigInput<ProducerConfig>, PRODUCER_DEFAULTS, 'producer');
+    this.config.enableIdempotence = resolveIdempotence(this.config, rest as Record<string, unknown>);
     validateProducerConfig(this.config);
     this.cluster = new Cluster(this.config, { allowAutoTopicCreation: this.config.allowAutoCreateTopics, kind: 'producer' });
     this.acc = new RecordAccumulator(this.config.batchSize, this.config.bufferMemory);
-    this.sender = new Sender(this.cluster, this.acc, this.config, normalizeAcks(this.config.acks), CODECS[this.config.compressionType]!);
+    this.txn = this.config.enableIdempotence ? new TransactionManager(this.cluster, this.config) : null;
+    this.sender = new Sender(this.cluster, this.acc, this.config, normalizeAcks(this.config.acks), CODECS[this.config.compressionType]!, this.txn);
+    if (this.txn) this.txn.onChange = () => this.sender.wakeup();
     this.sticky = new StickyPartitioner(this.config.batchSize);
     this.partitioner = partitioner ?? (this.config.partitionerIgnoreKeys ? stickyPartitioner : defaultPartitioner);
     this.keySerializer = keySerializer ?? (bytesSerializer as Serializer<K>);
@@ -112,6 +118,7 @@ export class Producer<K = BytesLike, V = BytesLike> {
     let prepared: PreparedRecord;
     let reserve: number;
     try {
+      this.txn?.checkSend();
       if (typeof record.topic !== 'string' || record.topic === '') throw new TypeError('a record needs a topic');
       prepared = this.prepare(record);
       const solo = soloBatchSize(prepared.payloadSize);
@@ -156,6 +163,50 @@ export class Producer<K = BytesLike, V = BytesLike> {
     } finally {
       this.sender.flushing--;
     }
+  }
+
+  // ------------------------------------------------------------ transactions
+
+  /** The producer id and epoch in use (-1 before the first InitProducerId, or without idempotence). */
+  get producerIdAndEpoch(): { producerId: number; epoch: number } {
+    return { producerId: this.txn?.producerId ?? -1, epoch: this.txn?.epoch ?? -1 };
+  }
+
+  private transactional(): TransactionManager {
+    if (!this.txn?.isTransactional) throw new TypeError('this producer has no transactional.id');
+    return this.txn;
+  }
+
+  /** Registers the transactional.id with its coordinator (fencing older producers of that id, finishing their open transaction). */
+  async initTransactions(): Promise<void> {
+    await this.transactional().initTransactions();
+    this.sender.wakeup();
+  }
+
+  beginTransaction(): void {
+    this.transactional().beginTransaction();
+  }
+
+  /**
+   * Commits consumed offsets (the next offset to read, per partition) with the
+   * open transaction: AddOffsetsToTxn, then TxnOffsetCommit to the group's
+   * coordinator. `group` is the consumer's groupMetadata() (or a group id).
+   */
+  async sendOffsetsToTransaction(offsets: readonly TxnOffset[], group: GroupMetadataInput | string): Promise<void> {
+    await this.transactional().sendOffsetsToTransaction(offsets, group);
+  }
+
+  /** Flushes, then commits the transaction (EndTxn). Throws the transaction's error when a send failed: abort then. */
+  async commitTransaction(): Promise<void> {
+    const tm = this.transactional();
+    await tm.commitTransaction(() => this.flush());
+  }
+
+  /** Fails the records not sent yet, waits for those in flight, and aborts the transaction (EndTxn). */
+  async abortTransaction(): Promise<void> {
+    const tm = this.transactional();
+    await tm.abortTransaction((err) => this.sender.failQueued(err), () => this.flush());
+    this.sender.wakeup();
   }
 
   /**

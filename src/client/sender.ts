@@ -20,6 +20,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { backoffMs } from './backoff.js';
 import { BrokerConnection } from './connection.js';
 import { KafkaError, TimeoutError, brokerError, isMetadataError } from './errors.js';
+import type { TransactionManager } from './transaction-manager.js';
 
 const PRODUCE = 0;
 /** Produce request overhead beyond its batches (header, topic names, arrays), kept generous. */
@@ -43,7 +44,19 @@ export class Sender {
     private readonly config: ProducerConfig,
     private readonly acks: Acks,
     private readonly compression: CompressionType,
-  ) {}
+    /** Idempotence / transactions; null for a plain producer. */
+    private readonly tm: TransactionManager | null = null,
+  ) {
+    this.maxPerPartition = tm ? Math.min(5, config.maxInFlightRequestsPerConnection) : 1;
+  }
+  private readonly maxPerPartition: number;
+
+  /** Fails every queued (not in-flight) batch: a transaction aborted or in error. */
+  failQueued(err: Error): void {
+    for (const q of this.acc.all) {
+      for (let b = q.batches.shift(); b; b = q.batches.shift()) this.finish(b, err);
+    }
+  }
 
   get hasInFlight(): boolean {
     return this.inFlightRequests > 0;
@@ -87,9 +100,26 @@ export class Sender {
     let needMetadata = false;
     const byNode = new Map<number, PartitionQueue[]>();
     const forceReady = this.flushing > 0 || this.closing || this.acc.hasMemoryWaiters;
+    const tm = this.tm;
+    if (tm) {
+      const err = tm.error;
+      if (err && (tm.isTransactional || tm.isFatal)) this.failQueued(err);
+      if (tm.bumpRequested && !tm.isTransactional && !tm.isInitializing && this.inFlightRequests === 0) {
+        // KIP-360: nothing in flight any more; the queued batches get sequences of the new epoch.
+        for (const b of this.acc.queued()) b.baseSequence = -1;
+        tm.ensureProducerId();
+      } else if (!tm.isTransactional) tm.ensureProducerId();
+      if (!tm.hasProducerId) {
+        if (!this.acc.isEmpty) this.schedule(now + this.config.retryBackoffMs);
+        return;
+      }
+    }
 
     for (const q of this.acc.all) {
-      if (q.muted || q.batches.length === 0) continue;
+      if (q.batches.length === 0) continue;
+      if (q.inFlight >= this.maxPerPartition) continue;
+      // A retried batch waits until its partition has nothing in flight, then batches go again in sequence order.
+      if (q.inFlight > 0 && q.batches.peek()!.attempts > 0) continue;
       this.expire(q, now);
       const head = q.batches.peek();
       if (!head) continue;
@@ -108,11 +138,16 @@ export class Sender {
         nextAt = Math.min(nextAt, head.createdMs + linger);
         continue;
       }
+      if (tm && !tm.isPartitionAdded(q.topic, q.partition)) {
+        tm.maybeAddPartition(q.topic, q.partition); // wakes us when done
+        continue;
+      }
       let list = byNode.get(leader);
       if (!list) byNode.set(leader, (list = []));
       list.push(q);
     }
 
+    let sent = false;
     for (const [nodeId, queues] of byNode) {
       const conn = this.cluster.readyConnection(nodeId);
       if (!conn) {
@@ -126,13 +161,20 @@ export class Sender {
         const b = q.batches.peek()!;
         if (batches.length > 0 && size + b.sizeInBytes > this.config.maxRequestSize) continue;
         q.batches.shift();
-        q.muted = true;
+        q.inFlight++;
         b.closed = true;
+        if (tm && (b.baseSequence < 0 || b.producerId !== tm.producerId || b.producerEpoch !== tm.epoch)) {
+          b.setProducerState(tm.producerId, tm.epoch, tm.assignSequence(b.topic, b.partition, b.recordCount), tm.isTransactional);
+        }
         batches.push(b);
         size += b.sizeInBytes + q.topic.length + 16;
       }
-      if (batches.length > 0) void this.produce(nodeId, conn, batches);
+      if (batches.length > 0) {
+        sent = true;
+        void this.produce(nodeId, conn, batches);
+      }
     }
+    if (sent && tm) this.wakeup(); // more batches per partition may go (up to 5 in flight)
 
     if (needMetadata) {
       this.cluster.refreshMetadata().then(
@@ -176,6 +218,16 @@ export class Sender {
   }
 
   private finish(b: ProducerBatch, err: Error | null, baseOffset = -1, logAppendTime = -1): void {
+    const tm = this.tm;
+    if (tm && !b.finished) {
+      const current = b.baseSequence >= 0 && b.producerId === tm.producerId && b.producerEpoch === tm.epoch;
+      if (!err && current) tm.acknowledge(b.topic, b.partition, b.baseSequence, b.recordCount);
+      if (err) {
+        if (tm.isTransactional) tm.transactionFailed(err);
+        // A sequence given to a batch that will not be written: a gap, only a new epoch gets past it.
+        if (current) tm.requestEpochBump();
+      }
+    }
     if (err) b.fail(err);
     else b.complete(baseOffset, logAppendTime);
     this.acc.deallocate(b, b.reserved);
@@ -198,7 +250,7 @@ export class Sender {
         }
         parts.push({ index: b.partition, records: built[i]! });
       }
-      const body = { transactionalId: null, acks: this.acks, timeoutMs: this.config.requestTimeoutMs, topicData };
+      const body = { transactionalId: this.tm?.transactionalId ?? null, acks: this.acks, timeoutMs: this.config.requestTimeoutMs, topicData };
       if (this.acks === 0) {
         await conn.request(PRODUCE, body, { expectResponse: false });
         for (const b of batches) this.finish(b, null);
@@ -211,7 +263,7 @@ export class Sender {
     } finally {
       this.inFlightRequests--;
       this.perNode.set(nodeId, this.perNode.get(nodeId)! - 1);
-      for (const b of batches) this.acc.queue(b.topic, b.partition).muted = false;
+      for (const b of batches) this.acc.queue(b.topic, b.partition).inFlight--;
       this.wakeup();
     }
   }
@@ -227,13 +279,42 @@ export class Sender {
         this.retryOrFail(b, new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `no answer for ${b.topic}-${b.partition} in the Produce response`));
         continue;
       }
-      if (p.errorCode === ErrorCode.NONE) {
-        this.finish(b, null, p.baseOffset, p.logAppendTimeMs ?? -1);
+      if (p.errorCode === ErrorCode.NONE || (this.tm && p.errorCode === ErrorCode.DUPLICATE_SEQUENCE_NUMBER)) {
+        this.finish(b, null, p.errorCode === ErrorCode.NONE ? p.baseOffset : -1, p.logAppendTimeMs ?? -1);
         continue;
       }
       const detail = p.errorMessage ?? (p.recordErrors?.length ? p.recordErrors[0].batchIndexErrorMessage : null);
       const err = brokerError(p.errorCode, detail, `producing to ${b.topic}-${b.partition}`);
+      const tm = this.tm;
+      if (tm && isSequenceError(p.errorCode)) {
+        const stale = b.producerId !== tm.producerId || b.producerEpoch !== tm.epoch;
+        if (stale || tm.bumpRequested) {
+          // Sent under an older producer id / epoch: goes again with the new one.
+          this.retryOrFail(b, err, true);
+          continue;
+        }
+        if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || p.errorCode === ErrorCode.UNKNOWN_PRODUCER_ID) {
+          if (!tm.isNextSequence(b.topic, b.partition, b.baseSequence)) {
+            // An earlier batch of the partition failed or is being retried: this one follows it.
+            this.retryOrFail(b, err, true);
+            continue;
+          }
+          if (!tm.isTransactional) {
+            // KIP-360: the broker lost or never had our state; a new epoch, sequences from 0, and retry.
+            tm.requestEpochBump();
+            this.retryOrFail(b, err, true);
+            continue;
+          }
+          tm.requestEpochBump(); // the abort bumps the epoch
+        }
+        this.finish(b, err);
+        continue;
+      }
       if (p.errorCode === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1) {
+        if (tm && b.baseSequence >= 0) {
+          if (tm.isTransactional) tm.transactionFailed(err);
+          tm.requestEpochBump(); // the halves need sequences of their own
+        }
         const [x, y] = b.split();
         b.retire();
         this.acc.incomplete.delete(b);
@@ -248,16 +329,16 @@ export class Sender {
     }
   }
 
-  private retryOrFail(b: ProducerBatch, err: Error): void {
+  private retryOrFail(b: ProducerBatch, err: Error, forceRetriable = false): void {
     if (b.finished) return;
     const now = Date.now();
-    const retriable = err instanceof KafkaError && err.retriable;
+    const retriable = forceRetriable || (err instanceof KafkaError && err.retriable);
     const wait = backoffMs(b.attempts, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
     const withinTimeout = now + wait < b.createdMs + this.config.deliveryTimeoutMs;
     if (retriable && b.attempts <= this.config.retries && withinTimeout && !this.cluster.isClosed) {
       b.retryAt = now + wait;
       this.acc.reenqueue(b);
-      if (isMetadataError((err as KafkaError).code) || (err as KafkaError).code === ErrorCode.REQUEST_TIMED_OUT) {
+      if (err instanceof KafkaError && isMetadataError((err as KafkaError).code) || (err as KafkaError).code === ErrorCode.REQUEST_TIMED_OUT) {
         this.cluster.requestMetadataRefresh();
       }
       return;
@@ -270,4 +351,15 @@ export class Sender {
     }
     this.finish(b, err);
   }
+}
+
+/** Produce errors about the producer id, epoch or sequence. */
+function isSequenceError(code: number): boolean {
+  return (
+    code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
+    code === ErrorCode.UNKNOWN_PRODUCER_ID ||
+    code === ErrorCode.INVALID_PRODUCER_EPOCH ||
+    code === ErrorCode.PRODUCER_FENCED ||
+    code === ErrorCode.INVALID_PRODUCER_ID_MAPPING
+  );
 }

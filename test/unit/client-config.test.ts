@@ -13,12 +13,13 @@ import {
   parseBootstrap,
   resolveConfig,
   validateProducerConfig,
+  resolveIdempotence,
 } from '../../src/client/config.js';
 import { addDeadline, cancelDeadline, pendingDeadlines } from '../../src/client/timeouts.js';
 import { backoffMs } from '../../src/client/backoff.js';
 
 describe('client config', () => {
-  it("Kafka's defaults (3.9 Java client), idempotence off for now", () => {
+  it("Kafka's defaults (3.9 Java client)", () => {
     const c = resolveConfig<ProducerConfig>({ 'bootstrap.servers': 'h:1' }, PRODUCER_DEFAULTS, 'producer');
     assert.equal(c.lingerMs, 0);
     assert.equal(c.batchSize, 16384);
@@ -28,7 +29,8 @@ describe('client config', () => {
     assert.equal(c.deliveryTimeoutMs, 120000);
     assert.equal(c.requestTimeoutMs, 30000);
     assert.equal(c.maxInFlightRequestsPerConnection, 5);
-    assert.equal(c.enableIdempotence, false);
+    assert.equal(c.enableIdempotence, true);
+    assert.equal(c.transactionTimeoutMs, 60000);
     const k = resolveConfig<ConsumerConfig>({ bootstrapServers: ['h:1'] }, CONSUMER_DEFAULTS, 'consumer');
     assert.equal(k.autoOffsetReset, 'latest');
     assert.equal(k.fetchMaxWaitMs, 500);
@@ -59,9 +61,23 @@ describe('client config', () => {
     const v = (extra: Record<string, unknown>) => validateProducerConfig(resolveConfig<ProducerConfig>({ ...base, ...extra }, PRODUCER_DEFAULTS, 'producer'));
     assert.throws(() => v({ acks: '2' }), /acks/);
     assert.throws(() => v({ 'compression.type': 'brotli' }), /compression.type/);
-    assert.throws(() => v({ 'enable.idempotence': true }), /enable.idempotence/);
+    assert.throws(() => v({ 'transactional.id': 't', 'enable.idempotence': false }), /idempotence/);
     assert.throws(() => v({ 'delivery.timeout.ms': 1000 }), /delivery.timeout.ms/);
     v({ acks: 0 });
+  });
+
+  it('enable.idempotence as the Java client 3.2+: on by default, off when acks/retries/in-flight conflict unless set explicitly', () => {
+    const r = (extra: Record<string, unknown>) => resolveIdempotence(resolveConfig<ProducerConfig>({ 'bootstrap.servers': 'a:1', ...extra }, PRODUCER_DEFAULTS, 'producer'), extra);
+    assert.equal(r({}), true);
+    assert.equal(r({ acks: '1' }), false);
+    assert.equal(r({ acks: 0 }), false);
+    assert.equal(r({ retries: 0 }), false);
+    assert.equal(r({ 'max.in.flight.requests.per.connection': 6 }), false);
+    assert.equal(r({ 'enable.idempotence': 'false' }), false);
+    assert.equal(r({ acks: 'all', 'enable.idempotence': true }), true);
+    assert.throws(() => r({ acks: 1, 'enable.idempotence': true }), /acks/);
+    assert.throws(() => r({ enableIdempotence: true, maxInFlightRequestsPerConnection: 10 }), /max.in.flight/);
+    assert.throws(() => r({ acks: 1, transactionalId: 't' }), /transactional.id/);
   });
 
   it('bootstrap servers: comma list, arrays, IPv6 brackets, scheme prefixes', () => {
