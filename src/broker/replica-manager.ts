@@ -328,5 +328,9 @@ function errorFrom(err: unknown): AppendResult {
     if (batchIndex !== undefined) r.recordErrors = [{ batchIndex, batchIndexErrorMessage: err.message }];
     return r;
   }
+  if ((err as { code?: unknown })?.code === 'KAFKA_STORAGE_ERROR') {
+    // The log is offline after an I/O error (storage/log.ts).
+    return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${(err as Error).message}`);
+  }
   return errorResult(ErrorCode.CORRUPT_MESSAGE, (err as Error)?.message ?? String(err));
 }

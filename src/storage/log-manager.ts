@@ -382,23 +382,34 @@ export class LogManager {
   /** Write recovery-point-offset-checkpoint and log-start-offset-checkpoint in every log dir. */
   checkpoint(): Promise<void> {
     const run = async () => {
+      let firstError: unknown = null;
+      // A failing dir (full disk) must not keep the others' checkpoints from being written.
       for (const logDir of this.dirs) {
-        const rps: TopicPartitionOffset[] = [];
-        const starts: TopicPartitionOffset[] = [];
-        for (const e of this.logs.values()) {
-          if (e.logDir !== logDir) continue;
-          const { topic, partition } = e.log;
-          rps.push({ topic, partition, offset: e.log.recoveryPoint });
-          const first = e.log.segmentBaseOffsets()[0] ?? 0;
-          if (e.log.logStartOffset > first) starts.push({ topic, partition, offset: e.log.logStartOffset });
+        try {
+          await this.checkpointDir(logDir);
+        } catch (err) {
+          firstError ??= err;
         }
-        await writeOffsetCheckpoint(path.join(logDir, RECOVERY_POINT_CHECKPOINT), rps);
-        await writeOffsetCheckpoint(path.join(logDir, LOG_START_OFFSET_CHECKPOINT), starts);
       }
+      if (firstError) throw firstError;
     };
     const p = this.checkpointChain.then(run);
     this.checkpointChain = p.catch(() => {});
     return p;
+  }
+
+  private async checkpointDir(logDir: string): Promise<void> {
+    const rps: TopicPartitionOffset[] = [];
+    const starts: TopicPartitionOffset[] = [];
+    for (const e of this.logs.values()) {
+      if (e.logDir !== logDir) continue;
+      const { topic, partition } = e.log;
+      rps.push({ topic, partition, offset: e.log.recoveryPoint });
+      const first = e.log.segmentBaseOffsets()[0] ?? 0;
+      if (e.log.logStartOffset > first) starts.push({ topic, partition, offset: e.log.logStartOffset });
+    }
+    await writeOffsetCheckpoint(path.join(logDir, RECOVERY_POINT_CHECKPOINT), rps);
+    await writeOffsetCheckpoint(path.join(logDir, LOG_START_OFFSET_CHECKPOINT), starts);
   }
 
   /** Close every log, write the checkpoints, then the clean-shutdown marker in each log dir. */
@@ -410,17 +421,22 @@ export class LogManager {
     await this.retentionRun;
     await this.cleaner?.stop();
     await Promise.allSettled([...this.creating.values()]);
-    let ok = true;
+    // Per dir: a dir with an offline log (I/O error), a failed close or failing checkpoint writes is left unclean, so it is recovered at start-up.
+    const unclean = new Set<string>();
     await mapLimit(this.allLogs(), 8, async (log) => {
       await log.close().catch(() => {
-        ok = false;
+        unclean.add(path.dirname(log.dir));
       });
+      if (log.isOffline) unclean.add(path.dirname(log.dir));
     });
     await this.awaitDeletions();
-    await this.checkpoint();
-    if (!ok) return;
+    await this.checkpointChain;
+    for (const d of this.dirs) {
+      if (unclean.has(d)) continue;
+      await this.checkpointDir(d).catch(() => unclean.add(d));
+    }
     const content = JSON.stringify({ version: 0, brokerEpoch: opts.brokerEpoch ?? -1 });
-    for (const d of this.dirs) writeFileAtomicSync(path.join(d, CLEAN_SHUTDOWN_FILE), content);
+    for (const d of this.dirs) if (!unclean.has(d)) writeFileAtomicSync(path.join(d, CLEAN_SHUTDOWN_FILE), content);
   }
 
   /** DescribeLogDirs: capacity of each log dir and the size of each partition in it. */

@@ -18,6 +18,7 @@
 // decides, as in Kafka).
 
 import fs from 'node:fs';
+import path from 'node:path';
 import {
   batchSize,
   lastOffsetDelta,
@@ -33,6 +34,9 @@ import { offsetOfMaxTimestamp } from './batch-scan.js';
 import { decompress as decompressRecords } from '../protocol/records/compression.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
+import { Logger } from '../logger.js';
+
+const storageLog = new Logger('LogDirFailureChannel');
 
 export type { LogConfig } from './log-config.js';
 
@@ -157,6 +161,11 @@ export class Log {
   /** The segments, oldest first (a snapshot; for tools and tests). */
   logSegments(): readonly LogSegment[] {
     return this.segments.slice();
+  }
+
+  /** True after an I/O error took the log offline (until the broker restarts). */
+  get isOffline(): boolean {
+    return this.failed !== null;
   }
 
   private get active(): LogSegment {
@@ -293,6 +302,10 @@ export class Log {
   private fail(err: unknown): Error {
     if (!this.failed) {
       this.failed = err instanceof Error ? err : new Error(String(err));
+      storageLog.error(
+        `Stopping serving ${this.topic}-${this.partition} in dir ${path.dirname(this.dir)}: ${this.failed.message}; ` +
+          'produce and fetch answer KAFKA_STORAGE_ERROR until the broker is restarted',
+      );
       const queued = this.queue.slice(this.qHead);
       this.queue = [];
       this.qHead = 0;

@@ -143,8 +143,20 @@ async function readAll(slots: Slot[], maxBytes: number, readCommitted: boolean):
     const log = s.part.log;
     const budget = Math.min(s.req.partitionMaxBytes, maxBytes - total);
     const maxOffset = readCommitted ? s.part.lastStableOffset : undefined;
-    const result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0, maxOffset });
     const out = s.out;
+    let result;
+    try {
+      result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0, maxOffset });
+    } catch (err) {
+      // An offline log (I/O error): this partition answers KAFKA_STORAGE_ERROR, the others are served.
+      if ((err as { code?: unknown }).code !== 'KAFKA_STORAGE_ERROR') throw err;
+      out.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
+      out.highWatermark = -1;
+      out.lastStableOffset = -1;
+      out.logStartOffset = -1;
+      out.records = [];
+      continue;
+    }
     if (result.outOfRange) {
       out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
       out.highWatermark = log.highWatermark;
