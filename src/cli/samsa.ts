@@ -21,6 +21,10 @@ const TOOLS: Record<string, Command> = {
   'log-dirs': { load: async () => (await import('./log-dirs.js')).main, usage: 'log directory usage of brokers as JSON (kafka-log-dirs)' },
   configs: { load: async () => (await import('./configs.js')).main, usage: 'describe and alter topic, broker and broker-logger configs (kafka-configs)' },
   'dump-log': { load: async () => (await import('./dump-log.js')).main, usage: 'print the contents of Kafka-format .log, .index, .timeindex, .snapshot files (kafka-dump-log)' },
+  'verifiable-producer': { load: async () => (await import('./verifiable-producer.js')).main, usage: 'produce increasing integers, printing a JSON event per send (kafka-verifiable-producer)' },
+  'verifiable-consumer': { load: async () => (await import('./verifiable-consumer.js')).main, usage: 'consume in a group, printing JSON events for records, commits and rebalances (kafka-verifiable-consumer)' },
+  'producer-perf-test': { load: async () => (await import('./producer-perf-test.js')).main, usage: 'producer throughput and latency test (kafka-producer-perf-test, ProducerPerformance)' },
+  'consumer-perf-test': { load: async () => (await import('./consumer-perf-test.js')).main, usage: 'consumer throughput test (kafka-consumer-perf-test, ConsumerPerformance)' },
 };
 
 /** `samsa topics` and `samsa kafka-topics` are the same command. */

@@ -8,7 +8,13 @@
 //    written by the broker from kcat-produced data (every codec, keys, headers,
 //    idempotent producers), checked against kcat's own view of the records;
 //    __consumer_offsets with --offsets-decoder; legacy magic 0/1 message sets;
-//    the error reports (index mismatches, torn tails, gaps).
+//    the error reports (index mismatches, torn tails, gaps);
+//  - kafka-verifiable-producer / -consumer: every JSON event line (Jackson's
+//    field order), what they report checked with kcat and kafka-consumer-groups,
+//    rebalances between two members, signals; argparse4j's usage errors as
+//    argparse4j 0.7.0 prints them for Kafka's option definitions;
+//  - kafka-producer-perf-test / kafka-consumer-perf-test: the summary, window
+//    and detailed lines, payload kinds, throttling, metrics, usage errors.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +22,7 @@ import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BrokerProcess, requireTool, run, startBrokerProcess, tempDir } from './harness.js';
-import { assertLines, runTool, tool } from './cli-util.js';
+import { assertLines, runTool, startTool, tool } from './cli-util.js';
 
 // ------------------------------------------------------------------ an independent batch encoder
 
@@ -197,7 +203,7 @@ function segmentFiles(dir: string, suffix: string): string[] {
 
 // ------------------------------------------------------------------ the tests
 
-describe('Kafka tools: dump-log', { timeout: 300_000 }, () => {
+describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', { timeout: 300_000 }, () => {
   let broker: BrokerProcess;
   const dir = tempDir('cli-tools-');
   const bs = () => ['--bootstrap-server', broker.bootstrap];
@@ -499,6 +505,273 @@ describe('Kafka tools: dump-log', { timeout: 300_000 }, () => {
       '| key: 7 payload: 42',
     ]);
   });
+
+  // ---------------------------------------------------------------- kafka-verifiable-producer / -consumer
+
+  /** Parses JSON event lines, checking Kafka's field order for each event name. */
+  function events(out: string): any[] {
+    const ORDER: { [name: string]: string[] } = {
+      startup_complete: ['timestamp', 'name'],
+      shutdown_complete: ['timestamp', 'name'],
+      producer_send_success: ['timestamp', 'name', 'key', 'value', 'topic', 'partition', 'offset'],
+      producer_send_error: ['timestamp', 'name', 'topic', 'key', 'value', 'exception', 'message'],
+      tool_data: ['timestamp', 'name', 'sent', 'acked', 'target_throughput', 'avg_throughput'],
+      partitions_assigned: ['timestamp', 'name', 'partitions'],
+      partitions_revoked: ['timestamp', 'name', 'partitions'],
+      records_consumed: ['timestamp', 'name', 'count', 'partitions'],
+      offsets_committed: ['timestamp', 'name', 'offsets', 'success'],
+      record_data: ['timestamp', 'name', 'key', 'value', 'topic', 'partition', 'offset'],
+    };
+    return out
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => {
+        const e = JSON.parse(l);
+        const order = ORDER[e.name];
+        assert.ok(order, `unknown event ${l}`);
+        const keys = Object.keys(e).filter((k) => k !== 'error');
+        assert.deepEqual(keys, order, l);
+        assert.ok(Number.isInteger(e.timestamp) && Math.abs(e.timestamp - Date.now()) < 600_000, l);
+        return e;
+      });
+  }
+
+  it('kafka-verifiable-producer: the event lines, keys, prefixes, partitions checked with kcat; acks=0; send errors; throttling', async () => {
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'verifiable', '--partitions', '2']);
+    const out = await tool('kafka-verifiable-producer', [...bs(), '--topic', 'verifiable', '--max-messages', '12', '--repeating-keys', '3', '--value-prefix', '9']);
+    const ev = events(out);
+    assert.deepEqual(
+      ev.map((e) => e.name),
+      ['startup_complete', ...Array(12).fill('producer_send_success'), 'shutdown_complete', 'tool_data'],
+    );
+    const sends = ev.filter((e) => e.name === 'producer_send_success');
+    assert.deepEqual(sends.map((e) => e.value).sort(), Array.from({ length: 12 }, (_, i) => `9.${i}`).sort());
+    for (const e of sends) assert.equal(e.key, String(Number(e.value.split('.')[1]) % 3), 'keys 0,1,2 repeating');
+    const tail = ev[ev.length - 1];
+    assert.equal(tail.sent, 12);
+    assert.equal(tail.acked, 12);
+    assert.equal(tail.target_throughput, -1);
+    assert.match(/"avg_throughput":([^}]*)/.exec(out)![1]!, /^\d+\.\d+(E\d+)?$/, 'a Java double');
+    // kcat reads what the events say was written where.
+    for (const partition of [0, 1]) {
+      const c = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'verifiable', '-p', String(partition), '-o', 'beginning', '-e', '-f', '%o %k %s\n']);
+      const expected = sends.filter((e) => e.partition === partition).sort((a, b) => a.offset - b.offset).map((e) => `${e.offset} ${e.key} ${e.value}`);
+      assert.deepEqual(c.stdout.trim().split('\n').filter(Boolean), expected);
+    }
+
+    // acks=0: the broker says nothing, the offsets are -1 (as Kafka's RecordMetadata without an offset).
+    const a0 = events(await tool('kafka-verifiable-producer', [...bs(), '--topic', 'verifiable', '--max-messages', '3', '--acks', '0']));
+    assert.deepEqual(a0.filter((e) => e.name === 'producer_send_success').map((e) => [e.key, e.offset]), [[null, -1], [null, -1], [null, -1]]);
+
+    // A topic clients may not write: every send fails (no retries), each reported.
+    const bad = events(await tool('kafka-verifiable-producer', [...bs(), '--topic', '__consumer_offsets', '--max-messages', '2']));
+    const errs = bad.filter((e) => e.name === 'producer_send_error');
+    assert.equal(errs.length, 2);
+    assert.equal(errs[0].exception, 'class org.apache.kafka.common.errors.InvalidTopicException');
+    assert.equal(errs[0].topic, '__consumer_offsets');
+    assert.equal(bad[bad.length - 1].acked, 0);
+
+    // --throughput: 100 messages at 200/s take about 0.5 s; --message-create-time sets the records' timestamps.
+    const slow = events(await tool('kafka-verifiable-producer', [...bs(), '--topic', 'timed', '--max-messages', '100', '--throughput', '200', '--message-create-time', '1600000000000']));
+    const ok = slow.filter((e) => e.name === 'producer_send_success');
+    assert.equal(ok.length, 100);
+    assert.ok(slow[slow.length - 2].timestamp - slow[0].timestamp >= 400, 'throttled: from startup_complete to shutdown_complete');
+    const ts = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'timed', '-o', 'beginning', '-e', '-c', '1', '-f', '%T\n']);
+    assert.equal(ts.stdout.trim(), '1600000000000');
+  });
+
+  it('kafka-verifiable-producer: SIGTERM flushes, then shutdown_complete and tool_data, exit 143; argparse4j usage errors and help', async () => {
+    const live = startTool('kafka-verifiable-producer', [...bs(), '--topic', 'endless', '--throughput', '200']);
+    await live.waitFor(/"offset":20\b/);
+    live.proc.kill('SIGTERM');
+    assert.equal(await live.exit(), 143);
+    const ev = events(live.stdout());
+    assert.deepEqual(ev.slice(-2).map((e) => e.name), ['shutdown_complete', 'tool_data']);
+    const sent = ev[ev.length - 1].sent;
+    assert.equal(ev[ev.length - 1].acked, sent, 'everything sent was acknowledged before the end');
+    assert.equal(ev.filter((e) => e.name === 'producer_send_success').length, sent);
+    assert.equal(ev[ev.length - 1].target_throughput, 200);
+
+    // Verified against argparse4j 0.7.0's own output for Kafka's option definitions.
+    const noConn = await runTool('kafka-verifiable-producer', ['--topic', 't']);
+    assert.equal(noConn.status, 1);
+    assert.equal(noConn.stdout, '');
+    assert.equal(
+      noConn.stderr,
+      [
+        'usage: verifiable-producer [-h] --topic TOPIC [--max-messages MAX-MESSAGES]',
+        '                           [--throughput THROUGHPUT] [--acks ACKS]',
+        '                           [--producer.config CONFIG_FILE]',
+        '                           [--message-create-time CREATETIME]',
+        '                           [--value-prefix VALUE-PREFIX]',
+        '                           [--repeating-keys REPEATING-KEYS]',
+        '                           (--bootstrap-server HOST1:PORT1[,HOST2:PORT2[...]]',
+        '                           | --broker-list HOST1:PORT1[,HOST2:PORT2[...]])',
+        'verifiable-producer: error:  one  of  the  arguments  --bootstrap-server --',
+        'broker-list is required',
+        '',
+      ].join('\n'),
+    );
+    const acks = await runTool('kafka-verifiable-producer', [...bs(), '--topic', 't', '--acks', '2']);
+    assert.equal(acks.status, 1);
+    // argparse4j justifies the error text to the width: compared with blanks collapsed.
+    const flat = (t: string) => t.replace(/\s+/g, ' ').trim();
+    assert.match(flat(acks.stderr), /\) verifiable-producer: error: argument --acks: invalid choice: '2' \(choose from \{0,1,-1\}\)$/);
+    const typo = await runTool('kafka-verifiable-producer', [...bs(), '--topic', 't', '--max-mesages', '2']);
+    assert.equal(typo.status, 1);
+    assert.match(typo.stderr, /\nverifiable-producer: error: unrecognized arguments: '--max-mesages'\n\nDid you mean:\n\t--max-messages\n$/);
+    const prefix = await runTool('kafka-verifiable-producer', ['--bootstrap', broker.bootstrap, '--top', 'abbrev', '--max-messages', '1']);
+    assert.equal(prefix.status, 0, prefix.stderr);
+    const help = await runTool('kafka-verifiable-producer', ['--help']);
+    assert.equal(help.status, 1);
+    const lines = help.stdout.split('\n');
+    assert.equal(lines[0], 'usage: verifiable-producer [-h] --topic TOPIC [--max-messages MAX-MESSAGES]');
+    assert.ok(lines.includes('optional arguments:'));
+    assert.ok(lines.includes('Connection Group:'));
+    assert.ok(lines.includes('  --acks ACKS            Acks required on each  produced message. See Kafka'), help.stdout);
+    const none = await runTool('kafka-verifiable-producer', []);
+    assert.equal(none.status, 0);
+    assert.equal(none.stdout, help.stdout);
+  });
+
+  it('kafka-verifiable-consumer: assignment, records, commits, revocation on exit; --verbose; auto-commit; a second member', async () => {
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'vc', '--partitions', '2']);
+    await tool('kafka-verifiable-producer', [...bs(), '--topic', 'vc', '--max-messages', '20', '--repeating-keys', '4']);
+    const out = await tool('kafka-verifiable-consumer', [...bs(), '--topic', 'vc', '--group-id', 'vc-group', '--max-messages', '20', '--verbose']);
+    const ev = events(out);
+    assert.equal(ev[0].name, 'startup_complete');
+    assert.equal(ev[1].name, 'partitions_assigned');
+    assert.deepEqual(ev[1].partitions.sort((a: any, b: any) => a.partition - b.partition), [{ topic: 'vc', partition: 0 }, { topic: 'vc', partition: 1 }]);
+    assert.deepEqual(ev.slice(-2).map((e) => e.name), ['partitions_revoked', 'shutdown_complete']);
+    const records = ev.filter((e) => e.name === 'record_data');
+    assert.equal(records.length, 20);
+    const consumed = ev.filter((e) => e.name === 'records_consumed');
+    assert.equal(consumed.reduce((n, e) => n + e.partitions.reduce((m: number, p: any) => m + p.count, 0), 0), 20);
+    for (const c of consumed) for (const p of c.partitions) assert.deepEqual(Object.keys(p), ['topic', 'partition', 'count', 'minOffset', 'maxOffset']);
+    const commits = ev.filter((e) => e.name === 'offsets_committed');
+    assert.ok(commits.length >= 1 && commits.every((c) => c.success === true));
+    // The last commit per partition is the group's committed offset.
+    const last = new Map<number, number>();
+    for (const c of commits) for (const o of c.offsets) last.set(o.partition, o.offset);
+    const described = await tool('kafka-consumer-groups', [...bs(), '--describe', '--group', 'vc-group']);
+    for (const [partition, offset] of last) assert.match(described, new RegExp(`vc-group\\s+vc\\s+${partition}\\s+${offset}\\s+${offset}\\s+0\\s`));
+
+    // Auto-commit: no offsets_committed events, offsets still committed on close.
+    const auto = events(await tool('kafka-verifiable-consumer', [...bs(), '--topic', 'vc', '--group-id', 'vc-auto', '--max-messages', '20', '--enable-autocommit']));
+    assert.equal(auto.filter((e) => e.name === 'offsets_committed').length, 0);
+    assert.match(await tool('kafka-consumer-groups', [...bs(), '--describe', '--group', 'vc-auto']), /vc-auto\s+vc\s+0\s+\d+\s+\d+\s+0\s/);
+
+    // Two members: the first gives a partition up to the second.
+    const a = startTool('kafka-verifiable-consumer', [...bs(), '--topic', 'vc', '--group-id', 'vc-two', '--reset-policy', 'latest']);
+    await a.waitFor(/"partitions_assigned","partitions":\[\{[^\]]*\},\{/);
+    const b = startTool('kafka-verifiable-consumer', [...bs(), '--topic', 'vc', '--group-id', 'vc-two', '--reset-policy', 'latest']);
+    await b.waitFor(/"partitions_assigned","partitions":\[\{"topic":"vc","partition":\d\}\]/);
+    await a.waitFor(/"partitions_revoked".*\n.*"partitions_assigned","partitions":\[\{"topic":"vc","partition":\d\}\]/);
+    a.proc.kill('SIGTERM');
+    b.proc.kill('SIGINT');
+    assert.equal(await a.exit(), 143);
+    assert.equal(await b.exit(), 130);
+    for (const t of [a, b]) assert.deepEqual(events(t.stdout()).slice(-1).map((e) => e.name), ['shutdown_complete']);
+
+    const missing = await runTool('kafka-verifiable-consumer', [...bs(), '--topic', 'vc']);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr.replace(/\s+/g, ' '), /verifiable-consumer: error: argument --group-id is required $/);
+  });
+
+  // ---------------------------------------------------------------- perf tests
+
+  it('kafka-producer-perf-test: summary and window lines, payload kinds checked with kcat, metrics, errors', async () => {
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'perf']);
+    const props = ['--producer-props', `bootstrap.servers=${broker.bootstrap}`, 'acks=1'];
+    const TOTAL = /^(\d+) records sent, (\d+\.\d{6}) records\/sec \((\d+\.\d\d) MB\/sec\), (\d+\.\d\d) ms avg latency, (\d+\.\d\d) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/;
+    const out = await tool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '5000', '--record-size', '100', '--throughput', '-1', ...props]);
+    const m = TOTAL.exec(out.trim());
+    assert.ok(m, out);
+    assert.equal(Number(m[1]), 5000);
+    assert.ok(Number(m[6]) <= Number(m[7]) && Number(m[7]) <= Number(m[8]) && Number(m[8]) <= Number(m[9]) && Number(m[9]) <= Number(m[5]), 'ordered percentiles');
+    assertLines(await tool('kafka-get-offsets', [...bs(), '--topic', 'perf']), ['perf:0:5000']);
+    const sample = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'perf', '-o', 'beginning', '-c', '3', '-e', '-f', '%s\n']);
+    for (const v of sample.stdout.trim().split('\n')) assert.match(v, /^[A-Z]{100}$/);
+
+    // --payload-monotonic and --payload-file, with Kafka's notes on the file.
+    await tool('kafka-producer-perf-test', ['--topic', 'mono', '--num-records', '5', '--payload-monotonic', '--throughput', '-1', ...props]);
+    const mono = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'mono', '-o', 'beginning', '-e', '-f', '%s\n']);
+    assert.deepEqual(mono.stdout.trim().split('\n'), ['0', '1', '2', '3', '4']);
+    const payloads = path.join(dir, 'payloads.txt');
+    writeFileSync(payloads, 'alpha;beta;gamma;');
+    const fromFile = await tool('kafka-producer-perf-test', ['--topic', 'pfile', '--num-records', '30', '--payload-file', payloads, '--payload-delimiter', ';', '--throughput', '-1', ...props]);
+    const fl = fromFile.trim().split('\n');
+    assert.deepEqual(fl.slice(0, 2), [`Reading payloads from: ${payloads}`, 'Number of messages read: 3']);
+    assert.match(fl[2]!, TOTAL);
+    const pf = await run('kcat', ['-b', broker.bootstrap, '-C', '-t', 'pfile', '-o', 'beginning', '-e', '-f', '%s\n']);
+    assert.deepEqual([...new Set(pf.stdout.trim().split('\n'))].every((v) => ['alpha', 'beta', 'gamma'].includes(v)), true);
+
+    // A run longer than the 5 s window prints window lines; --throughput holds the rate; --print-metrics the table.
+    const started = Date.now();
+    const windowed = await tool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '1300', '--record-size', '10', '--throughput', '200', '--print-metrics', ...props], { timeoutMs: 60_000 });
+    assert.ok(Date.now() - started >= 5500, 'throttled to about 200 records/s');
+    const wl = windowed.split('\n');
+    assert.match(wl[0]!, /^\d+ records sent, \d+\.\d records\/sec \(\d+\.\d\d MB\/sec\), \d+\.\d ms avg latency, \d+\.\d ms max latency\.$/);
+    assert.match(wl[1]!, TOTAL);
+    assert.equal(wl[2], '');
+    assert.match(wl[3]!, /^Metric Name +Value$/);
+    assert.ok(wl.includes(`${'producer-metrics:record-send-total:{client-id=perf-producer-client}'.padEnd(wl[3]!.indexOf('Value') - 3)} : 1300.000`), windowed);
+
+    const neither = await runTool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '1', '--throughput', '1', '--record-size', '1']);
+    assert.equal(neither.status, 1);
+    assert.match(neither.stderr, /\nproducer-performance: error: Either {2}--producer-props {2}or --producer\.config\nmust be specified\.\n$/);
+    const badProp = await runTool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '1', '--throughput', '1', '--record-size', '1', '--producer-props', 'acks']);
+    assert.equal(badProp.status, 1);
+    assert.equal(badProp.stderr, 'java.lang.IllegalArgumentException: Invalid property: acks\n');
+    const both = await runTool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '1', '--throughput', '1', '--record-size', '1', '--payload-monotonic', ...props]);
+    assert.equal(both.status, 1);
+    assert.match(both.stderr.replace(/\s+/g, ' '), /producer-performance: error: argument --payload-monotonic: not allowed with argument --record-size $/);
+    const txn = await runTool('kafka-producer-perf-test', ['--topic', 'perf', '--num-records', '1', '--throughput', '1', '--record-size', '1', '--transaction-duration-ms', '100', ...props]);
+    assert.equal(txn.status, 1);
+    assert.match(txn.stderr, /^org\.apache\.kafka\.common\.errors\.UnsupportedVersionException: transactions .* are not supported by the Samsa client yet\n$/);
+  });
+
+  it('kafka-consumer-perf-test: header and summary line, detailed stats, date formats, timeout warning, usage errors', async () => {
+    // "perf" holds 5000 records of 100 bytes and 1300 of 10 bytes (previous test).
+    const HEADER = 'start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec';
+    const out = await tool('kafka-consumer-perf-test', [...bs(), '--topic', 'perf', '--messages', '6300', '--group', 'perf-a']);
+    const lines = out.trim().split('\n');
+    assert.equal(lines[0], HEADER);
+    const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}), (\d+\.\d{4}), (\d+\.\d{4}), (\d+), (\d+\.\d{4}), (\d+), (-?\d+), (-?[\d.]+|Infinity|NaN), (-?[\d.]+|Infinity|NaN)$/.exec(lines[1]!);
+    assert.ok(m, lines[1]);
+    assert.equal(Number(m[5]), 6300);
+    assert.equal(m[3], ((5000 * 100 + 1300 * 10) / (1024 * 1024)).toFixed(4));
+    assert.ok(Number(m[7]) > 0, 'time to join the group');
+    assert.equal(lines.length, 2);
+    // Kafka's group is committed as it goes: a second run of the group finds nothing new and times out.
+    const again = await tool('kafka-consumer-perf-test', [...bs(), '--topic', 'perf', '--messages', '10', '--group', 'perf-a', '--timeout', '4000', '--hide-header', '--date-format', "yyyy-MM-dd'T'HH:mm"]);
+    const al = again.trim().split('\n');
+    assert.equal(al[0], 'WARNING: Exiting before consuming the expected number of messages: timeout (4000 ms) exceeded. You can use the --timeout option to increase the timeout.');
+    assert.match(al[1]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d, \d{4}-\d\d-\d\dT\d\d:\d\d, 0\.0000, 0\.0000, 0, 0\.0000, /);
+
+    const detailed = await tool('kafka-consumer-perf-test', [...bs(), '--topic', 'perf', '--messages', '6300', '--show-detailed-stats', '--reporting-interval', '1', '--threads', '2']);
+    const dl = detailed.trim().split('\n');
+    assert.equal(dl[0], 'WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test');
+    assert.equal(dl[1], 'time, threadId, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec');
+    for (const l of dl.slice(2)) assert.match(l, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}, 0, \d+\.\d{4}, \d+\.\d{4}, \d+, \d+\.\d{4}, \d+, -?\d+, -?\d+\.\d{4}, -?\d+\.\d{4}$/);
+
+    const noServer = await runTool('kafka-consumer-perf-test', ['--topic', 'perf', '--messages', '1']);
+    assert.equal(noServer.status, 1);
+    assert.equal(noServer.stderr.split('\n')[0], 'Missing required option(s) [bootstrap-server]');
+    const noMessages = await runTool('kafka-consumer-perf-test', [...bs(), '--topic', 'perf']);
+    assert.equal(noMessages.status, 1);
+    assert.equal(noMessages.stderr.split('\n')[0], 'Missing required argument "[messages]"');
+    const help = await runTool('kafka-consumer-perf-test', ['--help']);
+    assert.equal(help.status, 1);
+    assert.equal(help.stderr.split('\n')[0], 'This tool is used to verify the consumer performance.');
+    assert.ok(help.stderr.includes('--group <String: gid>'));
+    assert.match(help.stderr.replace(/\s+/g, ' '), /\(default: perf-consumer- ?\d+\)/);
+    const zk = await runTool('kafka-consumer-perf-test', ['--zookeeper', 'x']);
+    assert.equal(zk.status, 1);
+    assert.match(zk.stderr, /^zookeeper is not a recognized option/);
+  });
+
 });
 
 /** A control batch: its one record's key and value given as latin1 strings of raw bytes. */
