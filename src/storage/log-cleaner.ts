@@ -151,6 +151,14 @@ export class LogCleaner {
     const segs = log.logSegments();
     const active = segs[segs.length - 1]!;
     let firstUncleanable = Math.min(active.baseOffset, log.highWatermark);
+    // A rolled segment may still have appends queued (the high watermark inside it): it is not
+    // cleanable yet, or its pending writes would land in the file the swap replaces.
+    for (let i = 0; i + 1 < segs.length; i++) {
+      if (segs[i + 1]!.baseOffset > log.highWatermark) {
+        firstUncleanable = Math.min(firstUncleanable, segs[i]!.baseOffset);
+        break;
+      }
+    }
     if (lc.minCompactionLagMs > 0) {
       for (let i = 0; i < segs.length - 1; i++) {
         const s = segs[i]!;
