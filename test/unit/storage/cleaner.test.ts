@@ -302,3 +302,40 @@ test('the worker re-compresses snappy, lz4 and zstd batches with their own codec
     rmDir(dir);
   }
 });
+
+test('a rolled segment whose appends are still being written is not cleanable (its pending writes would be lost in the swap)', async () => {
+  const dir = tmpDir();
+  const original = fs.writev;
+  try {
+    const log = await openLog(dir, { segmentBytes: 200 }); // two batches a segment
+    for (let i = 0; i < 5; i++) await put(log, [[`k${i % 3}`, `v${i}`]]);
+    // Hold the Log's writes: three more appends, each rolling a segment, stay queued.
+    const held: (() => void)[] = [];
+    (fs as { writev: unknown }).writev = function (...args: unknown[]) {
+      held.push(() => (original as (...a: unknown[]) => void).apply(fs, args));
+    };
+    const pending = [0, 1, 2].map((i) => {
+      const b = buildBatch([{ key: Buffer.from(`k${i}`), value: Buffer.from(`late${i}`), timestamp: T0 }]);
+      return log.append(b).written;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(log.highWatermark, 5);
+    assert.ok(log.logEndOffset > log.highWatermark);
+    const cleaner = cleanerFor(log, dir, { now: () => T0 + 1000, useWorker: false });
+    const c = await cleaner.cleanable(log, dir);
+    const segs = log.segmentBaseOffsets();
+    const holding = segs.filter((b) => b <= log.highWatermark).pop()!;
+    assert.ok(holding < log.highWatermark && holding < segs[segs.length - 1]!, `the high watermark ${log.highWatermark} is inside the rolled segment ${holding} (${segs})`);
+    assert.ok(c && c.firstUncleanableOffset <= holding, `first uncleanable ${c?.firstUncleanableOffset}, segment with the high watermark at ${holding}`);
+    (fs as { writev: unknown }).writev = original;
+    for (const f of held) f();
+    await Promise.all(pending);
+    assert.equal(await cleaner.cleanOnce(), true);
+    const all = await readAll(log);
+    assert.deepEqual(all.filter((r) => r.value?.startsWith('late')).map((r) => r.value), ['late0', 'late1', 'late2']);
+    await log.close();
+  } finally {
+    (fs as { writev: unknown }).writev = original;
+    rmDir(dir);
+  }
+});
