@@ -25,6 +25,8 @@ const TOOLS: Record<string, Command> = {
   'verifiable-consumer': { load: async () => (await import('./verifiable-consumer.js')).main, usage: 'consume in a group, printing JSON events for records, commits and rebalances (kafka-verifiable-consumer)' },
   'producer-perf-test': { load: async () => (await import('./producer-perf-test.js')).main, usage: 'producer throughput and latency test (kafka-producer-perf-test, ProducerPerformance)' },
   'consumer-perf-test': { load: async () => (await import('./consumer-perf-test.js')).main, usage: 'consumer throughput test (kafka-consumer-perf-test, ConsumerPerformance)' },
+  'leader-election': { load: async () => (await import('./leader-election.js')).main, usage: 'elect partition leaders (kafka-leader-election; one broker: nothing to elect)' },
+  'reassign-partitions': { load: async () => (await import('./reassign-partitions.js')).main, usage: 'generate, execute, verify, cancel, list partition reassignments (kafka-reassign-partitions; one broker: nothing moves)' },
 };
 
 /** `samsa topics` and `samsa kafka-topics` are the same command. */

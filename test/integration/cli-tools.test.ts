@@ -14,7 +14,9 @@
 //    rebalances between two members, signals; argparse4j's usage errors as
 //    argparse4j 0.7.0 prints them for Kafka's option definitions;
 //  - kafka-producer-perf-test / kafka-consumer-perf-test: the summary, window
-//    and detailed lines, payload kinds, throttling, metrics, usage errors.
+//    and detailed lines, payload kinds, throttling, metrics, usage errors;
+//  - kafka-leader-election / kafka-reassign-partitions: Kafka's answers for a
+//    one-broker cluster, Kafka's checks and messages, the single-broker note.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -770,6 +772,140 @@ describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', 
     const zk = await runTool('kafka-consumer-perf-test', ['--zookeeper', 'x']);
     assert.equal(zk.status, 1);
     assert.match(zk.stderr, /^zookeeper is not a recognized option/);
+  });
+
+
+  // ---------------------------------------------------------------- leader election and reassignment on one broker
+
+  const SINGLE_ELECTION = /^This Samsa cluster has one broker \(id 0\), the only replica of every partition: there is no other replica to elect/;
+  const SINGLE_REASSIGN = /^This Samsa cluster has one broker \(id 0\), which holds every replica: there is nowhere to move partitions to/;
+
+  it('kafka-leader-election: Kafka\'s answers for a one-broker cluster, its checks and messages', async () => {
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'elect', '--partitions', '3']);
+    const one = await runTool('kafka-leader-election', [...bs(), '--election-type', 'preferred', '--topic', 'elect', '--partition', '1']);
+    assert.equal(one.status, 0, one.stderr);
+    assertLines(one.stdout, ['Valid replica already elected for partitions elect-1']);
+    assert.match(one.stderr, SINGLE_ELECTION);
+    const file = path.join(dir, 'election.json');
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'elect', partition: 2 }, { topic: 'elect', partition: 0 }] }));
+    assertLines(await tool('kafka-leader-election', [...bs(), '--election-type', 'UNCLEAN', '--path-to-json-file', file]), ['Valid replica already elected for partitions elect-0, elect-2']);
+    // All partitions: Kafka lists only the partitions whose leader changed.
+    assertLines(await tool('kafka-leader-election', [...bs(), '--election-type', 'preferred', '--all-topic-partitions']), []);
+    // Unknown partitions and topics fail, as Kafka's controller answers.
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'elect', partition: 7 }, { topic: 'nope', partition: 0 }, { topic: 'elect', partition: 0 }] }));
+    const bad = await runTool('kafka-leader-election', [...bs(), '--election-type', 'preferred', '--path-to-json-file', file]);
+    assert.equal(bad.status, 1);
+    assertLines(bad.stdout, [
+      'Valid replica already elected for partitions elect-0',
+      'Error completing leader election (PREFERRED) for partition: elect-7: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: No such partition as elect-7',
+      'Error completing leader election (PREFERRED) for partition: nope-0: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: No such topic as nope',
+    ]);
+    assert.equal(bad.stderr.split('\n')[1], '2 replica(s) could not be elected');
+
+    const errors: [string[], string][] = [
+      [['--topic', 'elect', '--partition', '0'], 'Missing required option(s): bootstrap-server, election-type'],
+      [[...bs(), '--election-type', 'preferred'], 'One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file'],
+      [[...bs(), '--election-type', 'preferred', '--topic', 'elect', '--all-topic-partitions'], 'One and only one of the following options is required: topic, all-topic-partitions, path-to-json-file'],
+      [[...bs(), '--election-type', 'preferred', '--topic', 'elect'], 'Missing required option(s): partition'],
+      [[...bs(), '--election-type', 'preferred', '--all-topic-partitions', '--partition', '1'], 'Option partition is only allowed if topic is used'],
+      [[...bs(), '--election-type', 'fastest', '--all-topic-partitions'], "Cannot parse argument 'fastest' of option election-type"],
+      [['--zookeeper', 'localhost:2181'], 'zookeeper is not a recognized option'],
+    ];
+    for (const [args, message] of errors) {
+      const r = await runTool('kafka-leader-election', args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.split('\n')[0], message, args.join(' '));
+    }
+    writeFileSync(file, JSON.stringify({ partitions: [{ topic: 'elect', partition: 0 }, { topic: 'elect', partition: 0 }] }));
+    const dup = await runTool('kafka-leader-election', [...bs(), '--election-type', 'preferred', '--path-to-json-file', file]);
+    assert.equal(dup.stderr, 'Replica election data contains duplicate partitions: [elect-0]\n');
+    const help = await runTool('kafka-leader-election', ['--help']);
+    assert.equal(help.status, 1);
+    assert.equal(help.stderr.split('\n')[0], 'This tool attempts to elect a new leader for a set of topic partitions. The type of elections supported are preferred replicas and unclean replicas.');
+    assert.ok(help.stderr.includes('--election-type <[PREFERRED,UNCLEAN]:'), help.stderr);
+    // --admin.config is read.
+    const cfg = path.join(dir, 'admin.properties');
+    writeFileSync(cfg, 'client.id=elector\n');
+    assertLines(await tool('kafka-leader-election', [...bs(), '--admin.config', cfg, '--election-type', 'preferred', '--topic', 'elect', '--partition', '0']), ['Valid replica already elected for partitions elect-0']);
+  });
+
+  it('kafka-reassign-partitions: --generate, --execute, --verify, --cancel, --list on one broker; Kafka\'s checks', async () => {
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'moves', '--partitions', '2']);
+    const topics = path.join(dir, 'topics.json');
+    writeFileSync(topics, JSON.stringify({ topics: [{ topic: 'moves' }, { topic: 'elect' }], version: 1 }));
+    const assignment = JSON.stringify({
+      version: 1,
+      partitions: [
+        { topic: 'elect', partition: 0, replicas: [0], log_dirs: ['any'] },
+        { topic: 'elect', partition: 1, replicas: [0], log_dirs: ['any'] },
+        { topic: 'elect', partition: 2, replicas: [0], log_dirs: ['any'] },
+        { topic: 'moves', partition: 0, replicas: [0], log_dirs: ['any'] },
+        { topic: 'moves', partition: 1, replicas: [0], log_dirs: ['any'] },
+      ],
+    });
+    const gen = await runTool('kafka-reassign-partitions', [...bs(), '--generate', '--topics-to-move-json-file', topics, '--broker-list', '0']);
+    assert.equal(gen.status, 0, gen.stdout);
+    assertLines(gen.stdout, ['Current partition replica assignment', assignment, '', 'Proposed partition reassignment configuration', assignment]);
+    assert.match(gen.stderr, SINGLE_REASSIGN);
+
+    const plan = path.join(dir, 'plan.json');
+    writeFileSync(plan, JSON.stringify({ version: 1, partitions: [{ topic: 'moves', partition: 1, replicas: [0] }, { topic: 'moves', partition: 0, replicas: [0] }] }));
+    const exec = await tool('kafka-reassign-partitions', [...bs(), '--execute', '--reassignment-json-file', plan, '--throttle', '5000']);
+    assertLines(exec, [
+      'Current partition replica assignment',
+      '',
+      '{"version":1,"partitions":[{"topic":"moves","partition":0,"replicas":[0],"log_dirs":["any"]},{"topic":"moves","partition":1,"replicas":[0],"log_dirs":["any"]}]}',
+      '',
+      'Save this to use as the --reassignment-json-file option during rollback',
+      'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.',
+      'The inter-broker throttle limit was set to 5000 B/s',
+      'Successfully started partition reassignments for moves-0,moves-1',
+    ]);
+    assertLines(await tool('kafka-reassign-partitions', [...bs(), '--verify', '--reassignment-json-file', plan]), [
+      'Status of partition reassignment:',
+      'Reassignment of partition moves-0 is completed.',
+      'Reassignment of partition moves-1 is completed.',
+      'Clearing broker-level throttles on broker 0',
+      'Clearing topic-level throttles on topic moves',
+    ]);
+    assertLines(await tool('kafka-reassign-partitions', [...bs(), '--cancel', '--reassignment-json-file', plan, '--preserve-throttles']), ['None of the specified partition reassignments are active.']);
+    assertLines(await tool('kafka-reassign-partitions', [...bs(), '--list']), ['No partition reassignments found.']);
+
+    // Targets on brokers that do not exist, unknown partitions, bad files: Kafka's messages on stdout, exit 1.
+    const elsewhere = path.join(dir, 'elsewhere.json');
+    writeFileSync(elsewhere, JSON.stringify({ version: 1, partitions: [{ topic: 'moves', partition: 0, replicas: [1, 2] }] }));
+    const failures: [string[], string][] = [
+      [['--execute', '--reassignment-json-file', elsewhere], 'Error: Unknown broker id 1'],
+      [['--generate', '--topics-to-move-json-file', topics, '--broker-list', '0,0'], 'Error: Broker list contains duplicate entries: [0]'],
+      [['--generate', '--topics-to-move-json-file', topics, '--broker-list', '3'], 'Error: org.apache.kafka.common.errors.InvalidReplicationFactorException: Replication factor: 1 larger than available brokers: 0.'],
+    ];
+    writeFileSync(path.join(dir, 'missing-part.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'moves', partition: 9, replicas: [0] }] }));
+    failures.push([['--execute', '--reassignment-json-file', path.join(dir, 'missing-part.json')], 'Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: Unable to find partition: moves-9']);
+    writeFileSync(path.join(dir, 'dups.json'), JSON.stringify({ version: 1, partitions: [{ topic: 'moves', partition: 0, replicas: [0, 0] }] }));
+    failures.push([['--execute', '--reassignment-json-file', path.join(dir, 'dups.json')], 'Error: Partition replica lists may not contain duplicate entries: moves-0 contains multiple entries for 0']);
+    writeFileSync(path.join(dir, 'v2.json'), JSON.stringify({ version: 2, partitions: [] }));
+    failures.push([['--verify', '--reassignment-json-file', path.join(dir, 'v2.json')], 'Error: Not supported version field value 2']);
+    for (const [args, line] of failures) {
+      const r = await runTool('kafka-reassign-partitions', [...bs(), ...args]);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stdout.trim().split('\n').pop(), line, args.join(' '));
+    }
+    const usage: [string[], string][] = [
+      [['--list', '--generate'], 'Command must include exactly one action: --generate, --execute, --verify, --cancel, --list'],
+      [['--list'], 'Please specify --bootstrap-server'],
+      [[...bs(), '--list', '--throttle', '1'], 'Option "[throttle]" can\'t be used with action "[list]"'],
+      [[...bs(), '--generate', '--broker-list', '0'], 'Missing required argument "[topics-to-move-json-file]"'],
+      [[...bs(), '--verify', '--reassignment-json-file', plan, '--additional'], 'Option "[additional]" can\'t be used with action "[verify]"'],
+    ];
+    for (const [args, message] of usage) {
+      const r = await runTool('kafka-reassign-partitions', args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stderr.split('\n')[0], message, args.join(' '));
+      assert.match(r.stderr.split('\n')[1]!, /^Option +Description/);
+    }
+    const help = await runTool('kafka-reassign-partitions', ['--help']);
+    assert.equal(help.stderr.split('\n')[0], 'This tool helps to move topic partitions between replicas.');
   });
 
 });
