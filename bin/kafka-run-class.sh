@@ -17,9 +17,16 @@ case "$1" in
   kafka.admin.DeleteRecordsCommand|org.apache.kafka.tools.DeleteRecordsCommand) tool=kafka-delete-records ;;
   kafka.admin.LogDirsCommand|org.apache.kafka.tools.LogDirsCommand) tool=kafka-log-dirs ;;
   kafka.Kafka) tool=kafka-server-start ;;
+  kafka.tools.DumpLogSegments) tool=kafka-dump-log ;;
+  org.apache.kafka.tools.VerifiableProducer) tool=kafka-verifiable-producer ;;
+  org.apache.kafka.tools.VerifiableConsumer) tool=kafka-verifiable-consumer ;;
+  org.apache.kafka.tools.ProducerPerformance) tool=kafka-producer-perf-test ;;
+  kafka.tools.ConsumerPerformance|org.apache.kafka.tools.ConsumerPerformance) tool=kafka-consumer-perf-test ;;
+  kafka.admin.LeaderElectionCommand|org.apache.kafka.tools.LeaderElectionCommand) tool=kafka-leader-election ;;
+  kafka.admin.ReassignPartitionsCommand|org.apache.kafka.tools.reassign.ReassignPartitionsCommand) tool=kafka-reassign-partitions ;;
   *)
     echo "Error: Could not find or load main class $1" >&2
-    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka)" >&2
+    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka, kafka.tools.DumpLogSegments, org.apache.kafka.tools.VerifiableProducer, org.apache.kafka.tools.VerifiableConsumer, org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance, org.apache.kafka.tools.LeaderElectionCommand, org.apache.kafka.tools.reassign.ReassignPartitionsCommand)" >&2
     exit 1
     ;;
 esac

@@ -245,6 +245,8 @@ describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', 
 
     const shallow = await tool('kafka-dump-log', ['--files', file]);
     assertLines(shallow, [`Dumping ${file}`, 'Log starting offset: 0', ...batches.map((b, i) => batchLine(b, encoded[i]!, positions[i]!))]);
+    // As Kafka's docs run it: kafka-run-class.sh kafka.tools.DumpLogSegments.
+    assert.equal(await tool('kafka-run-class', ['kafka.tools.DumpLogSegments', '--files', file]), shallow);
 
     const deep = await tool('kafka-dump-log', ['--files', file, '--deep-iteration']);
     assertLines(deep, [`Dumping ${file}`, 'Log starting offset: 0', ...batches.flatMap((b, i) => [batchLine(b, encoded[i]!, positions[i]!), ...recordLines(b, false)])]);
