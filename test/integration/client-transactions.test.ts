@@ -56,19 +56,30 @@ test('idempotent producer across a broker kill -9 and restart: no duplicates, no
   await createTopic(broker.port, topic, 2);
   const p = new Producer({ bootstrapServers: broker.bootstrap, lingerMs: 2, batchSize: 4096, deliveryTimeoutMs: 120_000, requestTimeoutMs: 5000 });
   assert.equal(p.config.enableIdempotence, true);
-  const N = 20_000;
+  const N = 100_000;
   const sends: Promise<unknown>[] = [];
-  let killed = false;
-  for (let i = 0; i < N; i++) {
-    sends.push(p.send({ topic, key: String(i % 2), value: String(i) }));
-    if (i % 500 === 499) await new Promise((r) => setImmediate(r));
-    if (i === N / 2) {
+  let acked = 0;
+  let killed = 0;
+  let unackedAtKill = 0;
+  // The broker dies (kill -9) twice while records are being acknowledged, and comes back 300 ms later.
+  const chaos = (async () => {
+    for (const at of [20_000, 60_000]) {
+      while (acked < at) await new Promise((r) => setTimeout(r, 2));
+      unackedAtKill += sends.length - acked;
       await broker.kill9();
-      killed = true;
-      setTimeout(() => void broker.restart(), 300);
+      killed++;
+      await new Promise((r) => setTimeout(r, 300));
+      await broker.restart();
     }
+  })();
+  for (let i = 0; i < N; i++) {
+    sends.push(p.send({ topic, key: String(i % 2), value: String(i) }).then(() => acked++));
+    if (i % 200 === 199) await new Promise((r) => setTimeout(r, 1));
   }
-  assert.ok(killed);
+  await chaos;
+  await Promise.all(sends);
+  assert.equal(killed, 2);
+  assert.ok(unackedAtKill > 0, 'records were in flight or queued when the broker died');
   await Promise.all(sends);
   assert.ok(p.producerIdAndEpoch.producerId >= 0);
   await p.close();
@@ -96,7 +107,7 @@ test('transactions: commit and abort; read_committed sees only committed records
   await assert.rejects(p.send({ topic, value: 'outside' }), /beginTransaction|state/);
   await p.initTransactions();
   p.beginTransaction();
-  for (let i = 0; i < 5; i++) void p.send({ topic, value: `committed-${i}` });
+  for (let i = 0; i < 5; i++) p.send({ topic, value: `committed-${i}` }).catch(() => {});
   await p.commitTransaction();
   p.beginTransaction();
   const aborted = [];
@@ -166,11 +177,13 @@ test('consume-transform-produce with sendOffsetsToTransaction: exactly the consu
         producer.beginTransaction();
         const next = new Map<number, number>();
         for (const r of rs) {
-          void producer.send({ topic: output, partition: r.partition, value: `out-${r.value!.toString()}` });
+          // The records of an aborted transaction fail; commitTransaction() reports any failure.
+          producer.send({ topic: output, partition: r.partition, value: `out-${r.value!.toString()}` }).catch(() => {});
           next.set(r.partition, r.offset + 1);
         }
         await producer.sendOffsetsToTransaction([...next].map(([partition, offset]) => ({ topic: input, partition, offset })), consumer.groupMetadata()!);
         if (t === abortAt) {
+          await producer.flush(); // the aborted records reach the log, for read_committed to skip
           await producer.abortTransaction();
           return moved; // the transformer "crashes": its positions are lost, the committed offsets stay
         }
