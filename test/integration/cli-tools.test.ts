@@ -517,7 +517,7 @@ describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', 
     const ORDER: { [name: string]: string[] } = {
       startup_complete: ['timestamp', 'name'],
       shutdown_complete: ['timestamp', 'name'],
-      producer_send_success: ['timestamp', 'name', 'key', 'value', 'topic', 'partition', 'offset'],
+      producer_send_success: ['timestamp', 'name', 'key', 'value', 'offset', 'topic', 'partition'],
       producer_send_error: ['timestamp', 'name', 'topic', 'key', 'value', 'exception', 'message'],
       tool_data: ['timestamp', 'name', 'sent', 'acked', 'target_throughput', 'avg_throughput'],
       partitions_assigned: ['timestamp', 'name', 'partitions'],
