@@ -139,6 +139,15 @@ export class TransactionManager {
   ensureProducerId(): void {
     if (this.isTransactional || this.initializing || this.state === 'FATAL_ERROR') return;
     if (this.producerId >= 0 && !this.bumpRequested) return;
+    if (this.producerId >= 0 && this.epoch < 32767) {
+      // KIP-360, as the Java client: the idempotent producer bumps its epoch itself; the broker takes
+      // a higher epoch starting at sequence 0 as a fresh start for the producer id.
+      this.epoch++;
+      this.resetSequences();
+      this.bumpRequested = false;
+      queueMicrotask(() => this.onChange());
+      return;
+    }
     this.initializing = this.initProducerId(this.config.maxBlockMs).then(
       () => {
         this.initializing = null;

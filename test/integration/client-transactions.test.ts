@@ -92,6 +92,23 @@ test('idempotent producer across a broker kill -9 and restart: no duplicates, no
   for (const l of byKey) for (let i = 1; i < l.length; i++) assert.ok(l[i]! > l[i - 1]!, 'in order');
 });
 
+test('idempotent producer: a sequence gap (OUT_OF_ORDER_SEQUENCE_NUMBER) bumps the epoch (KIP-360) and nothing is lost or doubled', async () => {
+  const topic = 'idem-bump';
+  await createTopic(broker.port, topic, 1);
+  const p = new Producer({ bootstrapServers: broker.bootstrap });
+  await Promise.all(Array.from({ length: 100 }, (_, i) => p.send({ topic, partition: 0, value: String(i) })));
+  const { producerId, epoch } = p.producerIdAndEpoch;
+  // Pretend 10 records were sent and acknowledged that the broker never saw: the next batch leaves a gap.
+  const seq = (p as any).txn.seqs.get(`${topic}\0${0}`);
+  seq.next += 10;
+  seq.lastAcked += 10;
+  await Promise.all(Array.from({ length: 100 }, (_, i) => p.send({ topic, partition: 0, value: String(100 + i) })));
+  assert.deepEqual(p.producerIdAndEpoch, { producerId, epoch: epoch + 1 });
+  await p.close();
+  const values = await readAll(topic, [0], 'read_uncommitted', 200);
+  assert.deepEqual(values, Array.from({ length: 200 }, (_, i) => String(i)));
+});
+
 test('idempotence turns off with acks=1 unless set explicitly; explicit conflicts are refused', () => {
   const p = new Producer({ bootstrapServers: broker.bootstrap, acks: 1 });
   assert.equal(p.config.enableIdempotence, false);
