@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { BrokerProcess, requireTool, run, startBrokerProcess, tempDir } from './harness.js';
+import { BrokerProcess, requireTool, run, runPython, startBrokerProcess, tempDir } from './harness.js';
 import { assertLines, runTool, startTool, tool } from './cli-util.js';
 
 // ------------------------------------------------------------------ an independent batch encoder
@@ -195,6 +195,15 @@ function batchesOf(file: string): { base: number; last: number; position: number
 const BATCH_LINE =
   /^baseOffset: (\d+) lastOffset: (\d+) count: (\d+) baseSequence: (-?\d+) lastSequence: (-?\d+) producerId: (-?\d+) producerEpoch: (-?\d+) partitionLeaderEpoch: (-?\d+) isTransactional: (true|false) isControl: (true|false) deleteHorizonMs: (OptionalLong\.empty|OptionalLong\[\d+\]) position: (\d+) (CreateTime|LogAppendTime): (-?\d+) size: (\d+) magic: 2 compresscodec: (none|gzip|snappy|lz4|zstd) crc: (\d+) isvalid: (true|false)$/;
 const RECORD_LINE = /^\| offset: (\d+) (CreateTime|LogAppendTime): (-?\d+) keySize: (-?\d+) valueSize: (-?\d+) sequence: (-?\d+) headerKeys: \[([^\]]*)\](?: key: (.*?))?(?: payload: (.*))?$/;
+
+/** Waits for a condition checked every 100 ms (at most 30 s). */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function segmentFiles(dir: string, suffix: string): string[] {
   return readdirSync(dir)
@@ -508,6 +517,67 @@ describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', 
       decoded.split('\n')[3]!,
       '| key: 7 payload: 42',
     ]);
+  });
+
+  it('kafka-dump-log: transactional batches, commit/abort markers and --transaction-log-decoder on broker-written data', async () => {
+    requireTool('confluent-kafka');
+    await tool('kafka-topics', [...bs(), '--create', '--topic', 'txn-dump']);
+    const script = [
+      'import sys',
+      'from confluent_kafka import Producer',
+      "p = Producer({'bootstrap.servers': sys.argv[1], 'transactional.id': 'dump-tx', 'linger.ms': 5})",
+      'p.init_transactions(30)',
+      'p.begin_transaction()',
+      "p.produce('txn-dump', key=b'k1', value=b'kept-1', partition=0)",
+      "p.produce('txn-dump', key=b'k2', value=b'kept-2', partition=0)",
+      'p.commit_transaction(30)',
+      'p.begin_transaction()',
+      "p.produce('txn-dump', value=b'dropped', partition=0)",
+      'p.flush(10)',
+      'p.abort_transaction(30)',
+      'p.flush(10)',
+    ].join('\n');
+    const r = await runPython(script, [broker.bootstrap]);
+    assert.equal(r.status, 0, r.stderr);
+    // The markers are written after EndTxn is answered (as in Kafka): wait for the abort marker at offset 4.
+    await until(async () => (await tool('kafka-get-offsets', [...bs(), '--topic', 'txn-dump'])) === 'txn-dump:0:5\n', 'the ABORT marker');
+    const log = segmentFiles(path.join(broker.dataDir, 'txn-dump-0'), '.log')[0]!;
+    const out = await tool('kafka-dump-log', ['--files', log, '--print-data-log']);
+    const lines = out.trim().split('\n').slice(2);
+    const batches = lines.filter((l) => l.startsWith('baseOffset'));
+    assert.equal(batches.length, 4, out);
+    for (const b of batches) assert.match(b, BATCH_LINE);
+    const fields = batches.map((b) => BATCH_LINE.exec(b)!);
+    assert.deepEqual(fields.map((m) => [m[9], m[10]]), [['true', 'false'], ['true', 'true'], ['true', 'false'], ['true', 'true']], 'data, marker, data, marker');
+    const pid = fields[0]![6];
+    for (const m of fields) assert.equal(m[6], pid, 'one producer id');
+    const records = lines.filter((l) => l.startsWith('|'));
+    assert.match(records[0]!, /^\| offset: 0 CreateTime: \d+ keySize: 2 valueSize: 6 sequence: 0 headerKeys: \[\] key: k1 payload: kept-1$/);
+    assert.match(records[1]!, /^\| offset: 1 CreateTime: \d+ keySize: 2 valueSize: 6 sequence: 1 headerKeys: \[\] key: k2 payload: kept-2$/);
+    assert.match(records[2]!, /^\| offset: 2 CreateTime: \d+ keySize: 4 valueSize: 6 sequence: -1 headerKeys: \[\] endTxnMarker: COMMIT coordinatorEpoch: \d+$/);
+    assert.match(records[3]!, /^\| offset: 3 CreateTime: \d+ keySize: -1 valueSize: 7 sequence: 2 headerKeys: \[\] payload: dropped$/);
+    assert.match(records[4]!, /^\| offset: 4 CreateTime: \d+ keySize: 4 valueSize: 6 sequence: -1 headerKeys: \[\] endTxnMarker: ABORT coordinatorEpoch: \d+$/);
+
+    // The coordinator's records in __transaction_state: its partition is Java's String.hashCode of the id.
+    let h = 0;
+    for (const ch of 'dump-tx') h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+    const partition = (h === -2147483648 ? 0 : Math.abs(h)) % 50;
+    const stateLog = segmentFiles(path.join(broker.dataDir, `__transaction_state-${partition}`), '.log')[0]!;
+    const dumpState = () => tool('kafka-dump-log', ['--files', stateLog, '--transaction-log-decoder', '--skip-record-metadata']);
+    await until(async () => (await dumpState()).includes('state=CompleteAbort'), 'CompleteAbort in __transaction_state');
+    const txn = await dumpState();
+    const entries = txn.split('\n').filter((l) => l.startsWith('| '));
+    assert.ok(entries.length >= 4, txn);
+    const states = entries.map((l) => {
+      const m = /^\| key: transaction_metadata::transactionalId=dump-tx payload: producerId:(\d+),producerEpoch:(\d+),state=(\w+),partitions=\[([^\]]*)\],txnLastUpdateTimestamp=(\d+),txnTimeoutMs=(\d+)$/.exec(l);
+      assert.ok(m, l);
+      assert.equal(m[1], pid);
+      return [m[3], m[4]];
+    });
+    assert.deepEqual(states[0], ['Empty', '']);
+    assert.ok(states.some(([s, p]) => s === 'Ongoing' && p === 'txn-dump-0'), txn);
+    assert.ok(states.some(([s]) => s === 'PrepareCommit') && states.some(([s]) => s === 'CompleteCommit'), txn);
+    assert.ok(states.some(([s]) => s === 'PrepareAbort') && states.some(([s]) => s === 'CompleteAbort'), txn);
   });
 
   // ---------------------------------------------------------------- kafka-verifiable-producer / -consumer
