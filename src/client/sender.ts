@@ -110,6 +110,7 @@ export class Sender {
         tm.ensureProducerId();
       } else if (!tm.isTransactional) tm.ensureProducerId();
       if (!tm.hasProducerId) {
+        for (const q of this.acc.all) this.expire(q, now); // delivery.timeout.ms holds while no producer id comes
         if (!this.acc.isEmpty) this.schedule(now + this.config.retryBackoffMs);
         return;
       }
