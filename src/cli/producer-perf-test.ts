@@ -240,14 +240,11 @@ export async function main(args: string[]): Promise<number> {
       if (pieces.length !== 2) throw new ToolFailure(`java.lang.IllegalArgumentException: Invalid property: ${prop}`);
       props[pieces[0]!] = pieces[1]!;
     }
-    if (transactionsEnabled) {
-      throw new ToolFailure(
-        `org.apache.kafka.common.errors.UnsupportedVersionException: transactions (--transaction-duration-ms > 0, transactional.id=${res.transactionalId}) are not supported by the Samsa client yet`,
-      );
-    }
+    if (transactionsEnabled) props['transactional.id'] = res.transactionalId as string;
     props['client.id'] ??= 'perf-producer-client';
     if (!props['bootstrap.servers']) throw new ToolFailure('org.apache.kafka.common.config.ConfigException: Missing required configuration "bootstrap.servers" which has no default value.');
     producer = new Producer(clientConfig(props['bootstrap.servers'], props));
+    if (transactionsEnabled) await producer.initTransactions();
   } catch (err) {
     process.stderr.write(`${err instanceof ToolFailure ? err.message : `${javaExceptionName(err)}: ${kafkaMessage(err)}`}\n`);
     debugStack(err);
@@ -272,6 +269,9 @@ export async function main(args: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const transactionDurationMs = res.transactionDurationMs as number;
+  let currentTransactionSize = 0;
+  let transactionStartTime = 0;
   let errors = 0;
   let outstanding = 0;
   let drained: (() => void) | null = null;
@@ -285,6 +285,10 @@ export async function main(args: string[]): Promise<number> {
       payload = pool.subarray(off, off + recordSize!);
     } else if (monotonic) payload = Buffer.from(String(i), 'utf8');
     else throw new Error('no payload File Path or record Size or payload-monotonic option provided');
+    if (transactionsEnabled && currentTransactionSize === 0) {
+      producer.beginTransaction();
+      transactionStartTime = Date.now();
+    }
     const sendStartMs = Date.now();
     const bytes = payload.length;
     outstanding++;
@@ -302,12 +306,18 @@ export async function main(args: string[]): Promise<number> {
         if (--outstanding < maxOutstanding && drained) drained();
       },
     );
+    currentTransactionSize++;
+    if (transactionsEnabled && transactionDurationMs <= sendStartMs - transactionStartTime) {
+      await producer.commitTransaction();
+      currentTransactionSize = 0;
+    }
     if (throttler.shouldThrottle(i, sendStartMs)) await throttler.throttle();
     if (outstanding >= maxOutstanding) await new Promise<void>((r) => (drained = r));
     else if (i % 512 === 511) await new Promise<void>((r) => setImmediate(r));
     drained = null;
   }
 
+  if (transactionsEnabled && currentTransactionSize !== 0) await producer.commitTransaction();
   if (!res.printMetrics) {
     await producer.close();
     stats.printTotal();
