@@ -18,6 +18,7 @@ case "$1" in
   kafka.admin.LogDirsCommand|org.apache.kafka.tools.LogDirsCommand) tool=kafka-log-dirs ;;
   kafka.Kafka) tool=kafka-server-start ;;
   kafka.tools.DumpLogSegments) tool=kafka-dump-log ;;
+  kafka.admin.BrokerApiVersionsCommand|org.apache.kafka.tools.BrokerApiVersionsCommand) tool=kafka-broker-api-versions ;;
   org.apache.kafka.tools.VerifiableProducer) tool=kafka-verifiable-producer ;;
   org.apache.kafka.tools.VerifiableConsumer) tool=kafka-verifiable-consumer ;;
   org.apache.kafka.tools.ProducerPerformance) tool=kafka-producer-perf-test ;;
@@ -26,7 +27,7 @@ case "$1" in
   kafka.admin.ReassignPartitionsCommand|org.apache.kafka.tools.reassign.ReassignPartitionsCommand) tool=kafka-reassign-partitions ;;
   *)
     echo "Error: Could not find or load main class $1" >&2
-    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka, kafka.tools.DumpLogSegments, org.apache.kafka.tools.VerifiableProducer, org.apache.kafka.tools.VerifiableConsumer, org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance, org.apache.kafka.tools.LeaderElectionCommand, org.apache.kafka.tools.reassign.ReassignPartitionsCommand)" >&2
+    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka, kafka.tools.DumpLogSegments, org.apache.kafka.tools.VerifiableProducer, org.apache.kafka.tools.VerifiableConsumer, org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance, org.apache.kafka.tools.LeaderElectionCommand, org.apache.kafka.tools.reassign.ReassignPartitionsCommand, kafka.admin.BrokerApiVersionsCommand)" >&2
     exit 1
     ;;
 esac

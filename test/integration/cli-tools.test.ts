@@ -2,6 +2,8 @@
 // Samsa broker process (or, for kafka-dump-log, against files), their output
 // compared line by line with Kafka 3.9's formats after normalising the parts
 // that change from run to run:
+//  - kafka-broker-api-versions: every line, checked against the broker's raw
+//    ApiVersions answer and Kafka 3.9's API names;
 //  - kafka-dump-log: a segment written here byte by byte (an encoder in this
 //    file, sharing no code with Samsa) with every batch and record field
 //    predicted exactly; segments, indexes, time indexes and producer snapshots
@@ -25,6 +27,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BrokerProcess, requireTool, run, runPython, startBrokerProcess, tempDir } from './harness.js';
 import { assertLines, runTool, startTool, tool } from './cli-util.js';
+import { RawClient } from './raw-client.js';
 
 // ------------------------------------------------------------------ an independent batch encoder
 
@@ -214,7 +217,7 @@ function segmentFiles(dir: string, suffix: string): string[] {
 
 // ------------------------------------------------------------------ the tests
 
-describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', { timeout: 300_000 }, () => {
+describe('Kafka tools: broker-api-versions, dump-log, verifiable producer and consumer, perf tests, leader election, reassignment', { timeout: 300_000 }, () => {
   let broker: BrokerProcess;
   const dir = tempDir('cli-tools-');
   const bs = () => ['--bootstrap-server', broker.bootstrap];
@@ -225,6 +228,88 @@ describe('Kafka tools: dump-log, verifiable producer and consumer, perf tests', 
   });
   after(async () => {
     await broker?.destroy();
+  });
+
+  // ---------------------------------------------------------------- kafka-broker-api-versions
+
+  it('kafka-broker-api-versions: Kafka 3.9\'s layout, every API the broker answers, UNSUPPORTED client APIs', async () => {
+    const out = await tool('kafka-broker-api-versions', bs());
+    const lines = out.split('\n');
+    assert.equal(lines.pop(), '', 'ends with a newline');
+    assert.equal(lines[0], `127.0.0.1:${broker.port} (id: 0 rack: null) -> (`);
+    assert.equal(lines[lines.length - 1], ')');
+    const body = lines.slice(1, -1);
+    body.forEach((l, i) => assert.ok(l.startsWith('\t') && l.endsWith(',') === (i < body.length - 1), JSON.stringify(l)));
+    const byKey = new Map(body.map((l) => [Number(/\((\d+)\):/.exec(l)![1]), l.slice(1).replace(/,$/, '')]));
+    assert.deepEqual([...byKey.keys()], [...byKey.keys()].sort((a, b) => a - b), 'ascending keys');
+
+    // Against the broker's own ApiVersions answer.
+    const raw = await RawClient.connect(broker.port);
+    const res = await raw.request(18, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+    raw.close();
+    for (const k of res.apiKeys as { apiKey: number; minVersion: number; maxVersion: number }[]) {
+      const line = byKey.get(k.apiKey);
+      assert.ok(line, `key ${k.apiKey} listed`);
+      const range = k.minVersion === k.maxVersion ? `${k.minVersion}` : `${k.minVersion} to ${k.maxVersion}`;
+      assert.match(line!, new RegExp(`^\\w+\\(${k.apiKey}\\): ${range} \\[usable: \\d+\\]$`));
+    }
+    // Kafka 3.9's names and usable versions, and the client APIs this broker does not serve.
+    for (const expected of [
+      'Produce(0): 0 to 11 [usable: 11]',
+      'ListOffsets(2): 0 to 9 [usable: 9]',
+      'Metadata(3): 0 to 12 [usable: 12]',
+      'LeaderAndIsr(4): UNSUPPORTED',
+      'OffsetCommit(8): 0 to 9 [usable: 9]',
+      'FindCoordinator(10): 0 to 6 [usable: 6]',
+      'ApiVersions(18): 0 to 4 [usable: 4]',
+      'CreateTopics(19): 0 to 7 [usable: 7]',
+      'DescribeConfigs(32): 0 to 4 [usable: 4]',
+      'ElectLeaders(43): UNSUPPORTED',
+      'OffsetDelete(47): 0 [usable: 0]',
+      'DescribeQuorum(55): UNSUPPORTED',
+      'DescribeCluster(60): 0 to 1 [usable: 1]',
+      'ReadShareGroupStateSummary(87): UNSUPPORTED',
+    ]) {
+      assert.equal(byKey.get(Number(/\((\d+)\)/.exec(expected)![1])), expected);
+    }
+    for (const controllerOnly of [52, 53, 54, 59, 62, 63, 70, 73, 82]) assert.ok(!byKey.has(controllerOnly), `controller API ${controllerOnly} not listed`);
+    assert.equal(body.length, new Set([...res.apiKeys.map((k: any) => k.apiKey), ...[...byKey.keys()]]).size);
+
+    // --command-config is read; the output does not depend on it.
+    const cfg = path.join(dir, 'client.properties');
+    writeFileSync(cfg, 'request.timeout.ms=3000\nclient.id=versions-check\n');
+    assert.equal(await tool('kafka-broker-api-versions', [...bs(), '--command-config', cfg]), out);
+    // A bootstrap list whose first address is dead: the next one answers.
+    assert.equal(await tool('kafka-broker-api-versions', ['--bootstrap-server', `127.0.0.1:1,${broker.bootstrap}`]), out);
+  });
+
+  it('kafka-broker-api-versions: usage errors, --help, an unreachable broker', async () => {
+    const missing = await runTool('kafka-broker-api-versions', ['--command-config', '/dev/null']);
+    assert.equal(missing.status, 1);
+    assert.equal(missing.stderr.split('\n')[0], 'Missing required argument "[bootstrap-server]"');
+    const help = await runTool('kafka-broker-api-versions', ['--help']);
+    assert.equal(help.status, 1);
+    // jopt-simple's table as jopt-simple 5.0.4 prints it for these options (blanks at line ends dropped).
+    assert.deepEqual(help.stderr.trimEnd().split('\n').map((l) => l.trimEnd()), [
+      'This tool helps to retrieve broker version information.',
+      'Option                                 Description',
+      '------                                 -----------',
+      '--bootstrap-server <String: server(s)  REQUIRED: The server to connect to.',
+      '  to use for bootstrapping>',
+      '--command-config <String: command      A property file containing configs to',
+      '  config property file>                  be passed to Admin Client.',
+      '--help                                 Print usage information.',
+      '--version                              Display Kafka version.',
+    ]);
+    const zk = await runTool('kafka-broker-api-versions', ['--zookeeper', 'localhost:2181']);
+    assert.equal(zk.status, 1);
+    assert.match(zk.stderr, /^zookeeper is not a recognized option\n/);
+    const started = Date.now();
+    const down = await runTool('kafka-broker-api-versions', ['--bootstrap-server', '127.0.0.1:1']);
+    assert.equal(down.status, 1);
+    assert.equal(down.stdout, '');
+    assert.equal(down.stderr, 'Request METADATA failed on brokers List(127.0.0.1:1 (id: -1 rack: null))\n');
+    assert.ok(Date.now() - started < 10_000, 'fails at once, as Kafka\'s tool does');
   });
 
   // ---------------------------------------------------------------- kafka-dump-log
