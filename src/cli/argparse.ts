@@ -332,11 +332,19 @@ function argHelp(a: ArgSpec, width: number): string {
 const ALNUM = /[A-Za-z0-9]/;
 const DIGIT = /[0-9]/;
 
+const LETTER = /[A-Za-z`]/;
+/** A number so far (Java's numeric sequences keep their separators): "0,1", "1.5", "(12", "\"0,1". */
+const NUMERIC = /^["'([]?[0-9][0-9.,]*$/;
+
 /**
  * Break opportunities as Java's line BreakIterator (JDK 17) finds them in
- * these texts: after spaces; after a hyphen (not inside a run of hyphens, nor
- * "-3" at a word's start); after . , : ; before a letter or digit (not inside a
- * number such as 0.5); before "(" after a letter or digit.
+ * ASCII help texts (checked against java.text.BreakIterator on every help
+ * text of the tools): after spaces and newlines; after a tab; after a hyphen
+ * (not before a hyphen or a quote, nor in "-3" at a word's start); after : and ; before a letter, digit, "(" or "-"; after . and
+ * , before a letter, digit or an opening bracket, except inside a number
+ * ("0.5", "0,1,2"); before "(" or "[" after a letter, digit or "="; after )
+ * or ] before a letter or digit; after a number with separators before a
+ * letter ("0,1|a"); after ',"' before a letter.
  */
 export function lineSegments(s: string): string[] {
   const out: string[] = [];
@@ -344,18 +352,22 @@ export function lineSegments(s: string): string[] {
   for (let i = 1; i < s.length; i++) {
     const prev = s[i - 1]!;
     const c = s[i]!;
-    const before = i >= 2 ? s[i - 2]! : ' ';
+    const word = s.slice(start, i);
     let brk = false;
-    if (prev === '\n') brk = true;
-    else if (prev === ' ') brk = c !== ' ';
-    else if (c === ' ' || c === '\n') brk = false;
+    if (prev === '\n' || prev === '\t') brk = true;
+    else if (prev === ' ') brk = c !== ' ' && c !== '\t';
+    else if (c === ' ' || c === '\t' || c === '\n') brk = false;
     else if (prev === '-') {
       let j = i - 1;
       while (j > 0 && s[j - 1] === '-') j--;
-      const atWordStart = j === 0 || s[j - 1] === ' ';
-      brk = c !== '-' && !(DIGIT.test(c) && atWordStart);
-    } else if ('.,:;'.includes(prev)) brk = ALNUM.test(c) && !(DIGIT.test(before) && DIGIT.test(c));
-    else if (c === '(') brk = ALNUM.test(prev);
+      const atWordStart = j === start;
+      brk = c !== '-' && c !== '"' && c !== "'" && !(DIGIT.test(c) && atWordStart);
+    } else if (prev === ':' || prev === ';') brk = ALNUM.test(c) || c === '(' || c === '-';
+    else if (prev === '.' || prev === ',') brk = (ALNUM.test(c) || '([{\\'.includes(c)) && !(DIGIT.test(c) && NUMERIC.test(word));
+    else if (c === '(' || c === '[') brk = ALNUM.test(prev) || prev === '=';
+    else if (prev === ')' || prev === ']') brk = ALNUM.test(c);
+    else if (DIGIT.test(prev) && LETTER.test(c)) brk = NUMERIC.test(word) && /[.,]/.test(word);
+    else if (prev === '"' && i >= 2 && s[i - 2] === ',') brk = ALNUM.test(c);
     if (brk) {
       out.push(s.slice(start, i));
       start = i;
