@@ -1,7 +1,8 @@
 // Printing shared by the Kafka tools: the help table in the layout Kafka's
 // tools print (jopt-simple's: options sorted by name, an option column at
 // most 39 characters wide, descriptions wrapped at 80 columns with
-// continuation lines indented by two, every cell padded), Kafka's error
+// continuation lines indented by two, every cell padded, lines broken where
+// Java's BreakIterator breaks them, as jopt-simple's do), Kafka's error
 // texts from client errors, Java exception names for the places where Kafka
 // prints them, and stdout writing that stops quietly when the reader goes
 // away (`| head`).
@@ -10,34 +11,17 @@ import type { OptionSpec } from './options.js';
 import { ErrorCode, KafkaError } from '../client/errors.js';
 import { KAFKA_ERRORS } from './kafka-errors.js';
 import { Logger } from '../logger.js';
+import { lineSegments } from './argparse.js';
 
 const OVERALL_WIDTH = 80;
 const SEPARATOR_WIDTH = 2;
 const INDENT = '  ';
 
-/** Word segments as a line-breaking iterator sees them: spaces stay with the word before; a hyphen before a letter ends a segment. */
-function segments(line: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 1; i < line.length; i++) {
-    const prev = line[i - 1]!;
-    const c = line[i]!;
-    const afterSpace = /\s/.test(prev) && !/\s/.test(c);
-    const afterHyphen = prev === '-' && /[A-Za-z]/.test(c);
-    if (afterSpace || afterHyphen) {
-      out.push(line.slice(start, i));
-      start = i;
-    }
-  }
-  if (start < line.length) out.push(line.slice(start));
-  return out;
-}
-
 function piecesOf(raw: string, width: number): string[] {
   const pieces: string[] = [];
   for (const line of raw.trim().split('\n')) {
     let next = '';
-    for (const word of segments(line)) {
+    for (const word of lineSegments(line)) {
       if (next.length + word.length > width) {
         pieces.push(next.replace(/\s+$/, ''));
         next = INDENT + word;
