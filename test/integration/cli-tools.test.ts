@@ -557,7 +557,12 @@ describe('Kafka tools: broker-api-versions, dump-log, verifiable producer and co
     const r = await run('kcat', ['-b', broker.bootstrap, '-P', '-t', 'idem', '-p', '0', '-X', 'enable.idempotence=true', '-X', 'batch.num.messages=10'], { input });
     assert.equal(r.status, 0, r.stderr);
     const partDir = path.join(broker.dataDir, 'idem-0');
-    const snapshots = segmentFiles(partDir, '.snapshot');
+    // Snapshots are written asynchronously after a roll: wait for them (with a deadline).
+    let snapshots = segmentFiles(partDir, '.snapshot');
+    for (const deadline = Date.now() + 10_000; snapshots.length === 0 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      snapshots = segmentFiles(partDir, '.snapshot');
+    }
     assert.ok(snapshots.length > 0, 'rolled segments leave snapshots');
     const snap = snapshots[snapshots.length - 1]!;
     const out = await tool('kafka-dump-log', ['--files', snap]);
