@@ -332,19 +332,24 @@ function argHelp(a: ArgSpec, width: number): string {
 const ALNUM = /[A-Za-z0-9]/;
 const DIGIT = /[0-9]/;
 
-const LETTER = /[A-Za-z`]/;
-/** A number so far (Java's numeric sequences keep their separators): "0,1", "1.5", "(12", "\"0,1". */
-const NUMERIC = /^["'([]?[0-9][0-9.,]*$/;
+const LETTER = /[A-Za-z`>]/;
+/** A number so far (Java's numeric sequences keep their separators): "0,1", "1.5", "(12", "\"0,1", "-3". */
+const NUMERIC = /^["'([-]?[0-9][0-9.,]*$/;
 
 /**
  * Break opportunities as Java's line BreakIterator (JDK 17) finds them in
  * ASCII help texts (checked against java.text.BreakIterator on every help
- * text of the tools): after spaces and newlines; after a tab; after a hyphen
- * (not before a hyphen or a quote, nor in "-3" at a word's start); after : and ; before a letter, digit, "(" or "-"; after . and
- * , before a letter, digit or an opening bracket, except inside a number
- * ("0.5", "0,1,2"); before "(" or "[" after a letter, digit or "="; after )
- * or ] before a letter or digit; after a number with separators before a
- * letter ("0,1|a"); after ',"' before a letter.
+ * text of the tools):
+ *  - after spaces, tabs and newlines;
+ *  - after a hyphen, except before a hyphen or a quote, and in "-3" or "-("
+ *    at a word's start;
+ *  - after : and ; before a letter, a digit, "(" or "-";
+ *  - after . and , before a letter, a digit or an opening bracket, except
+ *    inside a number ("0.5", "0,1,2");
+ *  - before ( or [ after a letter, a digit, "=" or "|";
+ *  - after ) or ] before a letter, a digit, "*", "|", "(" or "-";
+ *  - after a number with separators or a sign, before a letter ("0,1|a", "-3|>");
+ *  - after ,"  before a letter.
  */
 export function lineSegments(s: string): string[] {
   const out: string[] = [];
@@ -361,12 +366,12 @@ export function lineSegments(s: string): string[] {
       let j = i - 1;
       while (j > 0 && s[j - 1] === '-') j--;
       const atWordStart = j === start;
-      brk = c !== '-' && c !== '"' && c !== "'" && !(DIGIT.test(c) && atWordStart);
+      brk = c !== '-' && c !== '"' && c !== "'" && !((DIGIT.test(c) || c === '(') && atWordStart);
     } else if (prev === ':' || prev === ';') brk = ALNUM.test(c) || c === '(' || c === '-';
     else if (prev === '.' || prev === ',') brk = (ALNUM.test(c) || '([{\\'.includes(c)) && !(DIGIT.test(c) && NUMERIC.test(word));
-    else if (c === '(' || c === '[') brk = ALNUM.test(prev) || prev === '=';
-    else if (prev === ')' || prev === ']') brk = ALNUM.test(c);
-    else if (DIGIT.test(prev) && LETTER.test(c)) brk = NUMERIC.test(word) && /[.,]/.test(word);
+    else if (prev === ')' || prev === ']') brk = ALNUM.test(c) || '*|(-'.includes(c);
+    else if (c === '(' || c === '[') brk = ALNUM.test(prev) || prev === '=' || prev === '|';
+    else if (DIGIT.test(prev) && LETTER.test(c)) brk = NUMERIC.test(word) && /[.,]|^-/.test(word);
     else if (prev === '"' && i >= 2 && s[i - 2] === ',') brk = ALNUM.test(c);
     if (brk) {
       out.push(s.slice(start, i));

@@ -20,6 +20,9 @@ test('line break opportunities as Java\'s BreakIterator finds them', () => {
     ],
     ['\tcleanup.policy', '[\t][cleanup.][policy]'],
     ['e.g. org.apache.kafka.clients.consumer.RoundRobinAssignor);', '[e.][g. ][org.][apache.][kafka.][clients.][consumer.][RoundRobinAssignor);]'],
+    ['<String: topic1:1,topic2:0-3,topic3,topic4:5-,topic5:-3> 12ab -3a', '[<String: ][topic1:][1,][topic2:][0-][3,][topic3,][topic4:][5-][,][topic5:][-3][> ][12ab ][-3][a]'],
+    ["'([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?'.", "['([^:,]][*)][(?::][(?:][([0-][9]][*)][|][(?:][([0-][9]][*)][-([0-][9]][*))))?'.]"],
+    ['print.timestamp=true|false ["dir1","dir2"] [{"topic": "foo"},{"topic": "foo1"}]', '[print.][timestamp=true|false ][["dir1","][dir2"] ][[{"topic": ]["foo"},][{"topic": ]["foo1"}]]'],
   ];
   for (const [text, expected] of cases) assert.equal(seg(text), expected, text);
 });
