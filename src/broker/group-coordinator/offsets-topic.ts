@@ -9,7 +9,7 @@
 // log start for loading.
 
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { decodeBatches } from '../../protocol/records/batch.js';
+import { replayLog } from '../log-replay.js';
 import type { CompressionType } from '../../protocol/records/batch-header.js';
 import { Logger } from '../../logger.js';
 import type { MetadataStore } from '../../cluster/metadata-store.js';
@@ -122,37 +122,15 @@ export class OffsetsTopic implements CoordinatorLog {
   async *read(partition: number): AsyncIterable<LoadedBatch> {
     const part = this.replicas.getPartition(OFFSETS_TOPIC, partition);
     if (!part) return;
-    const l = part.log;
     const bufferSize = Number(this.config().get('offsets.load.buffer.size') ?? 5 * 1024 * 1024);
-    let offset = l.logStartOffset;
-    const end = l.highWatermark;
-    while (offset < end) {
-      const r = await l.read(offset, bufferSize, { minOneBatch: true, maxOffset: end });
-      if (r.outOfRange) {
-        // The log start moved (retention, DeleteRecords): go on from there.
-        if (l.logStartOffset > offset) {
-          offset = l.logStartOffset;
-          continue;
-        }
-        return;
-      }
-      if (r.records.length === 0) return;
-      const before = offset;
-      for (const chunk of r.records) {
-        for (const b of await decodeBatches(chunk)) {
-          const next = b.baseOffset + b.lastOffsetDelta + 1;
-          if (next <= offset) continue;
-          offset = next;
-          yield {
-            baseOffset: b.baseOffset,
-            producerId: b.producerId,
-            isTransactional: b.isTransactional,
-            isControl: b.isControl,
-            records: b.records.map((rec) => ({ key: rec.key, value: rec.value })),
-          };
-        }
-      }
-      if (offset === before) return;
+    for await (const b of replayLog(part.log, bufferSize)) {
+      yield {
+        baseOffset: b.baseOffset,
+        producerId: b.producerId,
+        isTransactional: b.isTransactional,
+        isControl: b.isControl,
+        records: b.records.map((rec) => ({ key: rec.key, value: rec.value })),
+      };
     }
   }
 }

@@ -16,7 +16,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import type { TopicManager } from '../topic-manager.js';
 import { TRANSACTION_STATE_TOPIC } from './records.js';
-import { decodeBatches } from '../../protocol/records/batch.js';
+import { replayLog } from '../log-replay.js';
 
 const log = new Logger('TransactionStateManager');
 
@@ -130,31 +130,9 @@ export class TransactionStateTopic implements TxnStateLog, MarkerWriter {
   async *read(partition: number): AsyncIterable<{ key: Buffer | null; value: Buffer | null }> {
     const part = this.replicas.getPartition(TRANSACTION_STATE_TOPIC, partition);
     if (!part) return;
-    const l = part.log;
-    const bufferSize = this.config().transactionStateLogLoadBufferSize;
-    let offset = l.logStartOffset;
-    const end = l.highWatermark;
-    while (offset < end) {
-      const r = await l.read(offset, bufferSize, { minOneBatch: true, maxOffset: end });
-      if (r.outOfRange) {
-        if (l.logStartOffset > offset) {
-          offset = l.logStartOffset;
-          continue;
-        }
-        return;
-      }
-      if (r.records.length === 0) return;
-      const before = offset;
-      for (const chunk of r.records) {
-        for (const b of await decodeBatches(chunk)) {
-          const next = b.baseOffset + b.lastOffsetDelta + 1;
-          if (next <= offset) continue;
-          offset = next;
-          if (b.isControl) continue;
-          for (const rec of b.records) yield { key: rec.key ? Buffer.from(rec.key) : null, value: rec.value ? Buffer.from(rec.value) : null };
-        }
-      }
-      if (offset === before) return;
+    for await (const b of replayLog(part.log, this.config().transactionStateLogLoadBufferSize)) {
+      if (b.isControl) continue;
+      for (const rec of b.records) yield { key: rec.key ? Buffer.from(rec.key) : null, value: rec.value ? Buffer.from(rec.value) : null };
     }
   }
 
