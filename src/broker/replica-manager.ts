@@ -21,6 +21,8 @@ export class Partition {
   readonly waiters = new Set<() => void>();
   /** Tail of the appends that needed async work first (re-compression), to keep them in order. */
   appendTail: Promise<unknown> | null = null;
+  /** The partition's leader epoch, stamped on every batch appended here. */
+  leaderEpoch = 0;
 
   constructor(
     readonly topic: string,
@@ -124,7 +126,9 @@ export class ReplicaManager {
         logger: (msg) => log.info(msg),
       });
       if (this.partitions.has(k)) continue;
-      this.partitions.set(k, new Partition(t.name, p.partition, t.topicId, l, config, state));
+      const part = new Partition(t.name, p.partition, t.topicId, l, config, state);
+      part.leaderEpoch = p.leaderEpoch;
+      this.partitions.set(k, part);
     }
   }
 
@@ -262,6 +266,7 @@ export class ReplicaManager {
         records,
         origin,
         verifier ? (pid, epoch) => verifier(part.topic, part.index, transactionalId, pid, epoch) : undefined,
+        part.leaderEpoch,
       );
     } catch (err) {
       return errorFrom(err);

@@ -161,12 +161,13 @@ export class LogProducerState {
    * KafkaError) when a producer check fails, answered with the original
    * batch when it is a duplicate, else appended and applied.
    */
-  append(records: Buffer, origin: AppendOrigin, verify?: TxnVerifier): StateAppendResult {
+  append(records: Buffer, origin: AppendOrigin, verify?: TxnVerifier, leaderEpoch?: number): StateAppendResult {
     const log = this.log;
     const firstOffset = log.logEndOffset;
     const a = this.producers.analyzeAppend(records, firstOffset, origin, verify);
     if (a?.duplicate) return { duplicate: a.duplicate };
-    const appended = log.append(records);
+    // Kafka stamps every appended batch with the leader's epoch (not covered by the CRC).
+    const appended = log.append(records, leaderEpoch === undefined ? undefined : { leaderEpoch });
     const end = appended.lastOffset + 1;
     // A roll (here, or by retention since the last append) starts a segment: snapshot the state as of its start.
     const count = log.numberOfSegments;
