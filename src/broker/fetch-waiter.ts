@@ -6,10 +6,16 @@ import type { Partition } from './replica-manager.js';
 
 export class FetchWaiter {
   private readonly parked = new Set<() => void>();
+  private stopped = false;
+
+  /** Set by shutdown: fetches must answer with what they have instead of parking again. */
+  get shuttingDown(): boolean {
+    return this.stopped;
+  }
 
   wait(partitions: readonly Partition[], maxWaitMs: number): Promise<void> {
     // A fetch for no partitions still waits out max.wait.ms, as Kafka does (and never spins).
-    if (maxWaitMs <= 0) return Promise.resolve();
+    if (maxWaitMs <= 0 || this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       let done = false;
       const wake = () => {
@@ -26,8 +32,9 @@ export class FetchWaiter {
     });
   }
 
-  /** Completes every parked fetch now (shutdown). */
+  /** Completes every parked fetch now, and every later one at once (shutdown). */
   wakeAll(): void {
+    this.stopped = true;
     for (const w of [...this.parked]) w();
   }
 }

@@ -18,8 +18,8 @@ export interface BrokerProcess {
   proc: ChildProcess;
   /** Everything the broker printed so far. */
   output(): string;
-  /** SIGTERM and wait for exit; returns the exit code. */
-  stop(): Promise<number | null>;
+  /** SIGTERM (or the given signal) and wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL (kill -9) and wait for exit. */
   kill9(): Promise<void>;
   /** Starts again on the same data dir and port. */
@@ -87,8 +87,8 @@ export async function startBrokerProcess(opts: BrokerProcessOptions = {}): Promi
     bootstrap: '',
     proc: await launch(),
     output: () => out,
-    async stop() {
-      bp.proc.kill('SIGTERM');
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      bp.proc.kill(signal);
       return waitExit(bp.proc);
     },
     async kill9() {

@@ -88,7 +88,7 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
         slots.map((s) => s.part!),
         remaining,
       );
-      if (Date.now() >= deadline || isClosing(ctx)) {
+      if (Date.now() >= deadline || isClosing(ctx) || broker.fetchWaiter.shuttingDown) {
         await readAll(slots, req.maxBytes, readCommitted);
         break;
       }
