@@ -506,3 +506,68 @@ export async function decodeBatches(buf: Buffer, opts: DecodeOptions = {}): Prom
   }
   return out;
 }
+
+/** One batch's header fields and its records section, decompressed (a view when not compressed). */
+export interface BatchSection {
+  info: BatchInfo;
+  records: Buffer;
+}
+
+/**
+ * Every whole batch in a buffer (an incomplete one at the end is skipped, as
+ * in decodeBatches) as its header and its records section, with the CRC
+ * checked as decodeBatch does but no record decoded: readers that build their
+ * own record objects walk the section with visitRecords.
+ */
+export async function readBatchSections(buf: Buffer, opts: DecodeOptions = {}): Promise<BatchSection[]> {
+  const out: BatchSection[] = [];
+  const verify = opts.verifyCrc ?? true;
+  let at = 0;
+  while (buf.length - at >= BATCH_HEADER_SIZE) {
+    const size = buf.readInt32BE(at + BATCH_LENGTH) + LOG_OVERHEAD;
+    if (size > buf.length - at) break;
+    const info = readBatchInfo(buf, at);
+    if (verify && !isCrcValid(buf, at)) {
+      throw new CorruptRecordError(`record batch at ${at} is corrupt (stored crc = ${buf.readUInt32BE(at + CRC)})`);
+    }
+    out.push({ info, records: await recordsSection(buf, info, opts) });
+    at += size;
+  }
+  return out;
+}
+
+/**
+ * Completes a batch whose records are already encoded at buf[RECORDS, end)
+ * (records 0..recordsCount-1 with offset deltas equal to their index, as a
+ * producer writes them while it accumulates): compresses that section when
+ * asked and writes the header and CRC. Returns the batch: a view of `buf`
+ * when uncompressed (its header bytes are overwritten), else a new Buffer.
+ */
+export async function sealBatch(buf: Buffer, end: number, recordsCount: number, opts: BuildBatchOptions & { baseTimestamp: number; maxTimestamp: number }): Promise<Buffer> {
+  const compression = opts.compression ?? CompressionType.None;
+  if (compression < CompressionType.None || compression > CompressionType.Zstd) throw new UnsupportedCompressionTypeError(compression);
+  let attributes = compression;
+  if (opts.timestampType === TimestampType.LogAppendTime) attributes |= TIMESTAMP_TYPE_MASK;
+  if (opts.transactional) attributes |= TRANSACTIONAL_FLAG;
+  if (opts.isControl) attributes |= CONTROL_FLAG;
+  let batch: Buffer;
+  if (compression === CompressionType.None) batch = buf.subarray(0, end);
+  else {
+    const packed = await compress(compression, buf.subarray(RECORDS, end), opts.compressionLevel);
+    batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + packed.length);
+    packed.copy(batch, RECORDS);
+  }
+  writeHeader(batch, {
+    baseOffset: opts.baseOffset ?? 0,
+    partitionLeaderEpoch: opts.partitionLeaderEpoch ?? -1,
+    attributes,
+    lastOffsetDelta: Math.max(0, recordsCount - 1),
+    baseTimestamp: opts.baseTimestamp,
+    maxTimestamp: opts.maxTimestamp,
+    producerId: opts.producerId ?? -1,
+    producerEpoch: opts.producerEpoch ?? -1,
+    baseSequence: opts.baseSequence ?? -1,
+    recordsCount,
+  });
+  return batch;
+}

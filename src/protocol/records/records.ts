@@ -240,6 +240,55 @@ export function decodeRecords(buf: Buffer, start: number, end: number, expectedC
   return records;
 }
 
+/** What visitRecords hands over for each record (keys, values and header values are views into the buffer). */
+export type RecordVisitor = (offsetDelta: number, timestampDelta: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => void;
+
+/** The headers of every record that has none in visitRecords: one shared, frozen empty array. */
+export const NO_RECORD_HEADERS: RecordHeader[] = Object.freeze([]) as unknown as RecordHeader[];
+
+/**
+ * Decodes the records in buf[start, end) like decodeRecords, with the same
+ * validation, but builds no record object: each record's fields go to
+ * `visit`, so that a reader (the consumer) builds its own record shape once.
+ * Records without headers share NO_RECORD_HEADERS. Returns the record count.
+ */
+export function visitRecords(buf: Buffer, start: number, end: number, expectedCount: number, visit: RecordVisitor): number {
+  if (start < 0 || end > buf.length || start > end) throw new RangeError(`bad records range [${start}, ${end})`);
+  let n = 0;
+  pos = start;
+  while (pos < end) {
+    if (n >= expectedCount) throw invalid(`records section holds more than the ${expectedCount} records its batch declares`);
+    const bodyEnd = readRecordStart(buf, end);
+    const recordStart = pos;
+    pos++; // attributes
+    const timestampDelta = readVarlong(buf, bodyEnd);
+    const offsetDelta = readVarint(buf, bodyEnd);
+    const key = readBytes(buf, bodyEnd, 'key');
+    const value = readBytes(buf, bodyEnd, 'value');
+    const count = readVarint(buf, bodyEnd);
+    if (count < 0) throw invalid(`invalid number of record headers ${count}`);
+    if (count * 2 > bodyEnd - pos) throw invalid(`${count} record headers cannot fit in the ${bodyEnd - pos} bytes left`);
+    let headers = NO_RECORD_HEADERS;
+    if (count > 0) {
+      headers = new Array(count);
+      for (let h = 0; h < count; h++) {
+        const kl = readLength(buf, bodyEnd, 'header key', false);
+        const hk = buf.toString('utf8', pos, pos + kl);
+        pos += kl;
+        headers[h] = { key: hk, value: readBytes(buf, bodyEnd, 'header value') };
+      }
+    }
+    checkRecordEnd(bodyEnd, recordStart);
+    n++;
+    // The visitor may decode other records (it does not here, but the cursor is shared): keep ours.
+    const resume = pos;
+    visit(offsetDelta, timestampDelta, key, value, headers);
+    pos = resume;
+  }
+  if (n !== expectedCount) throw invalid(`batch declares ${expectedCount} records but its records section holds ${n}`);
+  return n;
+}
+
 function readBytes(buf: Buffer, limit: number, what: string): Buffer | null {
   const n = readLength(buf, limit, what, true);
   if (n < 0) return null;
