@@ -378,29 +378,32 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const n = parts.length;
     if (n === 0) return out;
     const max = this.config.maxPollRecords;
+    const kd = this.keyDeserializer as Deserializer<unknown>;
+    const vd = this.valueDeserializer as Deserializer<unknown>;
+    // The fetcher built the records already; only deserializers other than the bytes one touch them.
+    const raw = kd === bytesDeserializer && vd === bytesDeserializer;
+    let freed = false;
     for (let i = 0; i < n && out.length < max; i++) {
       const p = parts[(this.rr + i) % n]!;
-      const f = p.fetched;
-      if (!f || p.paused) continue;
-      while (f.next < f.records.length && out.length < max) {
-        const r = f.records[f.next++]!;
-        out.push({
-          topic: p.topic,
-          partition: p.partition,
-          offset: r.offset,
-          timestamp: r.timestamp,
-          key: this.keyDeserializer(r.key, p.topic),
-          value: this.valueDeserializer(r.value, p.topic),
-          headers: r.headers,
-        });
-        p.position = r.offset + 1;
-      }
-      if (f.next >= f.records.length) {
-        p.position = f.nextOffset;
-        p.fetched = null;
+      if (p.paused) continue;
+      for (let f = p.fetched; f && out.length < max; f = p.fetched) {
+        const records = f.records;
+        while (f.next < records.length && out.length < max) {
+          const r = records[f.next++]!;
+          if (!raw) {
+            r.key = kd(r.key as Buffer | null, p.topic);
+            r.value = vd(r.value as Buffer | null, p.topic);
+          }
+          out.push(r as ConsumerRecord<K, V>);
+          p.position = r.offset + 1;
+        }
+        if (f.next < records.length) break;
+        p.advance();
+        freed = true;
       }
     }
     this.rr = (this.rr + 1) % n;
+    if (freed) this.fetcher.bufferFreed();
     return out;
   }
 

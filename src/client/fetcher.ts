@@ -1,9 +1,15 @@
 // The consumer's network side (Kafka's Fetcher, franz-go's source): one Fetch
 // in flight per leader broker, covering every assigned partition that has a
-// position, is not paused and holds no undelivered records; long polling by
-// fetch.min.bytes / fetch.max.wait.ms; fetch.max.bytes and
-// max.partition.fetch.bytes as limits. Answers are decoded (decodeBatches:
-// CRC, decompression) into each partition's buffer. Offset resets
+// position, is not paused and has room in its buffer: a partition whose
+// records poll() is still handing out is fetched ahead, from the offset after
+// them (librdkafka's prefetch), so the application rarely waits for the
+// network. Long polling by fetch.min.bytes / fetch.max.wait.ms, except when a
+// partition was left out only because its buffer is full: it will want
+// fetching again as soon as poll() empties it, so that Fetch must not be
+// parked by the broker (maxWaitMs 0; after one such Fetch came back empty the
+// broker is left alone until poll() frees a buffer). fetch.max.bytes and
+// max.partition.fetch.bytes as limits. Answers are decoded (CRC,
+// decompression) straight into the consumer's record objects. Offset resets
 // (auto.offset.reset, seekToBeginning/End, OFFSET_OUT_OF_RANGE) run as
 // ListOffsets to the leaders. Leadership errors refresh metadata and back the
 // partition off; nothing here holds a timer while there is nothing to do.
@@ -18,12 +24,17 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets, tpKey } from './lead
 import { backoffMs } from './backoff.js';
 import { KafkaError, TimeoutError, brokerError, isMetadataError } from './errors.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { decodeBatches, DecodedRecord } from '../protocol/records/batch.js';
+import { readBatchSections } from '../protocol/records/batch.js';
+import { TimestampType } from '../protocol/records/batch-header.js';
+import { decodeRecords, visitRecords } from '../protocol/records/records.js';
+import type { ConsumerRecord } from './consumer.js';
 
 const FETCH = 1;
 
 export class Fetcher {
   private readonly inFlight = new Set<number>();
+  /** Brokers whose last zero-wait Fetch (partitions held back by full buffers) returned nothing, with its partition count. */
+  private readonly idle = new Map<number, number>();
   private resetting = false;
   private closed = false;
   private timer: NodeJS.Timeout | null = null;
@@ -48,6 +59,11 @@ export class Fetcher {
     this.timer = null;
   }
 
+  /** poll() handed out a partition's buffered response: brokers idle for want of buffer room may be asked again. */
+  bufferFreed(): void {
+    this.idle.clear();
+  }
+
   /** Sends whatever fetches and resets are due; cheap to call often. */
   maybeFetch(): void {
     if (this.closed || this.cluster.isClosed) return;
@@ -56,13 +72,15 @@ export class Fetcher {
     let needMetadata = false;
     let needReset = false;
     const byNode = new Map<number, PartitionState[]>();
+    /** Brokers with a partition left out only because its buffer is full. */
+    let heldBack: Set<number> | null = null;
     for (const p of this.subs.partitions) {
       if (p.reset !== null && !p.paused) {
         if (p.retryAt <= now) needReset = true;
         else nextAt = Math.min(nextAt, p.retryAt);
         continue;
       }
-      if (!p.isFetchable(now)) {
+      if (!p.canFetch(now)) {
         if (p.retryAt > now && !p.fetching) nextAt = Math.min(nextAt, p.retryAt);
         continue;
       }
@@ -71,13 +89,24 @@ export class Fetcher {
         needMetadata = true;
         continue;
       }
+      if (!p.hasBufferRoom) {
+        (heldBack ??= new Set()).add(leader);
+        continue;
+      }
       if (this.inFlight.has(leader)) continue;
       let l = byNode.get(leader);
       if (!l) byNode.set(leader, (l = []));
       l.push(p);
     }
     if (needReset) void this.runResets();
-    for (const [node, parts] of byNode) void this.fetchFrom(node, parts);
+    for (const [node, parts] of byNode) {
+      const zeroWait = heldBack !== null && heldBack.has(node);
+      if (zeroWait) {
+        const idleWith = this.idle.get(node);
+        if (idleWith !== undefined && parts.length <= idleWith) continue; // nothing new to ask for until poll() frees a buffer
+      }
+      void this.fetchFrom(node, parts, zeroWait);
+    }
     if (needMetadata) {
       this.cluster.addTopics([...this.subs.partitions].map((p) => p.topic));
       this.cluster.refreshMetadata().then(
@@ -103,10 +132,10 @@ export class Fetcher {
     }, Math.max(0, at - Date.now()));
   }
 
-  private async fetchFrom(node: number, parts: PartitionState[]): Promise<void> {
+  private async fetchFrom(node: number, parts: PartitionState[], zeroWait: boolean): Promise<void> {
     this.inFlight.add(node);
     const epochs = parts.map((p) => p.epoch);
-    const offsets = parts.map((p) => p.position!);
+    const offsets = parts.map((p) => p.fetchOffset);
     for (const p of parts) p.fetching = true;
     try {
       const conn = await this.cluster.connectionTo(node);
@@ -121,7 +150,7 @@ export class Fetcher {
         {
           clusterId: null,
           replicaId: -1,
-          maxWaitMs: this.config.fetchMaxWaitMs,
+          maxWaitMs: zeroWait ? 0 : this.config.fetchMaxWaitMs,
           minBytes: this.config.fetchMinBytes,
           maxBytes: this.config.fetchMaxBytes,
           isolationLevel: this.isolationLevel,
@@ -136,12 +165,15 @@ export class Fetcher {
       if (res.errorCode) throw brokerError(res.errorCode, null, `Fetch from broker ${node}`);
       const answers = new Map<string, any>();
       for (const t of res.responses as any[]) for (const p of t.partitions as any[]) answers.set(tpKey(t.topic, p.partitionIndex), p);
+      let got = false;
       for (let i = 0; i < parts.length; i++) {
         const p = parts[i]!;
         const a = answers.get(tpKey(p.topic, p.partition));
         if (!a || this.subs.get(p.topic, p.partition) !== p || p.epoch !== epochs[i]) continue;
-        await this.handlePartition(p, offsets[i]!, a);
+        if (await this.handlePartition(p, offsets[i]!, a)) got = true;
       }
+      if (zeroWait && !got) this.idle.set(node, parts.length);
+      else this.idle.delete(node);
       this.failures = 0;
     } catch (err) {
       const now = Date.now();
@@ -160,24 +192,27 @@ export class Fetcher {
     }
   }
 
-  private async handlePartition(p: PartitionState, fetchOffset: number, a: any): Promise<void> {
+  /** Takes in one partition's answer; true when it buffered records. */
+  private async handlePartition(p: PartitionState, fetchOffset: number, a: any): Promise<boolean> {
     const code: number = a.errorCode;
     if (code === ErrorCode.NONE) {
       p.highWatermark = a.highWatermark;
       p.logStartOffset = a.logStartOffset ?? -1;
       p.lastStableOffset = a.lastStableOffset ?? -1;
       const buf: Buffer | null = a.records;
-      if (!buf || buf.length === 0) return;
+      if (!buf || buf.length === 0) return false;
       const epoch = p.epoch;
       let batches;
       try {
-        batches = await decodeBatches(buf, { verifyCrc: this.config.checkCrcs });
+        batches = await readBatchSections(buf, { verifyCrc: this.config.checkCrcs });
       } catch (err) {
-        p.error = err as Error;
-        return;
+        // Raised when poll() reaches it: a response fetched ahead is dropped and fetched again from there.
+        if (p.fetched === null) p.error = err as Error;
+        return false;
       }
-      if (p.epoch !== epoch || this.subs.get(p.topic, p.partition) !== p) return;
-      const records: DecodedRecord[] = [];
+      if (p.epoch !== epoch || this.subs.get(p.topic, p.partition) !== p || p.fetchOffset !== fetchOffset) return false;
+      const records: ConsumerRecord<unknown, unknown>[] = [];
+      const { topic, partition } = p;
       let nextOffset = fetchOffset;
       // read_committed (Kafka's Fetcher): the answer's aborted transactions, by first offset; a
       // transactional batch of a producer whose aborted transaction began at or before the batch's
@@ -188,50 +223,68 @@ export class Fetcher {
         .sort((x, y) => x.firstOffset - y.firstOffset) : [];
       let nextAborted = 0;
       const abortedProducers = new Set<number>();
-      for (const b of batches) {
-        const last = b.baseOffset + b.lastOffsetDelta;
-        if (last < fetchOffset) continue;
-        nextOffset = Math.max(nextOffset, last + 1);
-        if (committedOnly && b.isTransactional) {
-          if (b.isControl) {
-            const key = b.records[0]?.key;
-            if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(b.producerId);
-            continue;
+      try {
+        for (const { info: b, records: section } of batches) {
+          const last = b.baseOffset + b.lastOffsetDelta;
+          if (last < fetchOffset) continue;
+          nextOffset = Math.max(nextOffset, last + 1);
+          const count = Math.max(0, b.recordsCount);
+          if (committedOnly && b.isTransactional) {
+            if (b.isControl) {
+              const key = count > 0 ? decodeRecords(section, 0, section.length, count)[0]?.key : null;
+              if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(b.producerId);
+              continue;
+            }
+            while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= last) abortedProducers.add(aborted[nextAborted++]!.producerId);
+            if (abortedProducers.has(b.producerId)) continue;
           }
-          while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= last) abortedProducers.add(aborted[nextAborted++]!.producerId);
-          if (abortedProducers.has(b.producerId)) continue;
+          if (b.isControl) continue;
+          const base = b.baseOffset;
+          // Kafka's rule: under LogAppendTime every record has the batch's maxTimestamp.
+          const logAppend = b.timestampType === TimestampType.LogAppendTime;
+          const tsBase = logAppend ? b.maxTimestamp : b.baseTimestamp;
+          visitRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers) => {
+            const offset = base + offsetDelta;
+            if (offset < fetchOffset) return;
+            records.push({ topic, partition, offset, timestamp: logAppend ? tsBase : tsBase + timestampDelta, key, value, headers });
+          });
         }
-        if (b.isControl) continue;
-        for (const r of b.records) if (r.offset >= fetchOffset) records.push(r);
+      } catch (err) {
+        // Raised when poll() reaches it: a response fetched ahead is dropped and fetched again from there.
+        if (p.fetched === null) p.error = err as Error;
+        return false;
       }
       if (nextOffset === fetchOffset) {
         // Only part of a batch fitted (max.partition.fetch.bytes is a soft limit since KIP-74, so this is a broker speaking an old version).
-        return;
+        return false;
       }
-      if (records.length === 0) {
+      if (records.length === 0 && p.fetched === null) {
         p.position = nextOffset;
-        return;
+        return false;
       }
-      p.fetched = { records, next: 0, nextOffset, epoch: p.epoch };
-      return;
+      // Skipped batches alone (aborted, control) behind buffered records: an empty response moves the position when its turn comes.
+      p.buffer({ records, next: 0, nextOffset, epoch: p.epoch });
+      return records.length > 0;
     }
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
-      if (p.position !== fetchOffset) return;
+      // Only a fetch from the position itself: one fetched ahead is asked again from there once poll() gets there.
+      if (p.fetched !== null || p.position !== fetchOffset) return false;
       const strategy = this.subs.defaultResetStrategy;
       if (strategy === 'none') {
         p.error = brokerError(code, `Fetch position ${fetchOffset} is out of range for partition ${p.topic}-${p.partition}`);
       } else {
         p.requestReset(strategy);
       }
-      return;
+      return false;
     }
     const err = brokerError(code, null, `Fetch ${p.topic}-${p.partition}`);
     if (err.retriable || isMetadataError(code)) {
       p.retryAt = Date.now() + backoffMs(1, this.config.retryBackoffMs, this.config.retryBackoffMaxMs);
       if (isMetadataError(code)) this.cluster.requestMetadataRefresh();
-      return;
+      return false;
     }
     p.error = err;
+    return false;
   }
 
   private async runResets(): Promise<void> {

@@ -1,22 +1,23 @@
 // What a consumer knows about each partition it is assigned: the position
 // (next offset poll() returns), whether it is paused, whether its position
 // must be reset (auto.offset.reset, seekToBeginning/End) and the records
-// fetched but not yet returned. Each partition holds at most one fetched
-// response, so memory stays bounded however slowly the application polls.
+// fetched but not yet returned. Each partition holds at most two fetched
+// responses (the one poll() is handing out and one fetched ahead from where
+// it ends), so memory stays bounded however slowly the application polls.
 // `epoch` changes on every seek: a fetch answer computed for an older
 // position is dropped. A partition a consumer with a group.id starts to read
 // first waits for the group's committed offset (awaitingCommitted); only
 // when there is none does auto.offset.reset apply.
 
-import type { DecodedRecord } from '../protocol/records/batch.js';
+import type { ConsumerRecord } from './consumer.js';
 import type { OffsetReset } from './config.js';
 import { tpKey, TopicPartition } from './leader-requests.js';
 
 export type ResetStrategy = 'earliest' | 'latest';
 
 export interface FetchedRecords {
-  /** Records at or after the position when fetched, in offset order. */
-  records: DecodedRecord[];
+  /** Records at or after the fetch offset, in offset order, key and value not yet deserialized. */
+  records: ConsumerRecord<unknown, unknown>[];
   /** Index of the next record to hand out. */
   next: number;
   /** Position after the last record (or after skipped batches). */
@@ -31,6 +32,8 @@ export class PartitionState {
   /** The group's committed offset is being looked up; it becomes the position (else the reset strategy applies). */
   awaitingCommitted = false;
   fetched: FetchedRecords | null = null;
+  /** The next response, fetched from `fetched.nextOffset` while poll() hands out `fetched`. */
+  prefetched: FetchedRecords | null = null;
   epoch = 0;
   /** A fetch including this partition is in flight. */
   fetching = false;
@@ -52,6 +55,7 @@ export class PartitionState {
     this.reset = null;
     this.awaitingCommitted = false;
     this.fetched = null;
+    this.prefetched = null;
     this.error = null;
     this.epoch++;
   }
@@ -61,12 +65,41 @@ export class PartitionState {
     this.awaitingCommitted = false;
     this.position = null;
     this.fetched = null;
+    this.prefetched = null;
     this.epoch++;
+  }
+
+  /** Ready for a fetch right now, its buffer aside. */
+  canFetch(now: number): boolean {
+    return !this.paused && !this.fetching && this.position !== null && this.reset === null && this.error === null && this.retryAt <= now;
+  }
+
+  /** Room for another response: none buffered, or one being handed out and none fetched ahead. */
+  get hasBufferRoom(): boolean {
+    return this.prefetched === null;
   }
 
   /** Ready for a fetch right now. */
   isFetchable(now: number): boolean {
-    return !this.paused && !this.fetching && this.position !== null && this.reset === null && this.fetched === null && this.error === null && this.retryAt <= now;
+    return this.canFetch(now) && this.hasBufferRoom;
+  }
+
+  /** Where the next fetch starts: after the buffered records, else the position. */
+  get fetchOffset(): number {
+    return this.fetched !== null ? this.fetched.nextOffset : this.position!;
+  }
+
+  /** Takes in a fetched response: handed out next, or after the one being handed out. */
+  buffer(f: FetchedRecords): void {
+    if (this.fetched === null) this.fetched = f;
+    else this.prefetched = f;
+  }
+
+  /** The buffered response is handed out: the position moves past it, the one fetched ahead follows. */
+  advance(): void {
+    this.position = this.fetched!.nextOffset;
+    this.fetched = this.prefetched;
+    this.prefetched = null;
   }
 }
 
