@@ -2,32 +2,23 @@
 // filled up to batch.size by a running wire size, buffer.memory accounted in
 // the same bytes (a send waits while the buffer is full, FIFO), and the
 // "drain" that takes at most one batch per partition for a broker's next
-// Produce request up to max.request.size. A partition with a batch in flight
-// is muted until it completes, which keeps records in order per partition
-// even across retries (without idempotence a second batch in flight could
-// overtake a retried one).
+// Produce request up to max.request.size. Several batches of a partition may
+// be in flight (the Sender's limit: up to 5 with idempotence, sequence numbers
+// keeping their order across retries; max.in.flight.requests.per.connection
+// without, where only a limit of 1 keeps order across retries, as in Kafka).
 
 import { RingQueue } from './ring-queue.js';
-import { Completion, PreparedRecord, ProducerBatch } from './producer-batch.js';
+import { ProducerBatch, type Reject, type Resolve } from './producer-batch.js';
+import type { RecordHeader } from '../protocol/records/records.js';
 
 export class PartitionQueue {
   readonly batches = new RingQueue<ProducerBatch>(4);
-  /** Batches of this partition in flight (at most 1 without idempotence, up to 5 with it). */
+  /** Batches of this partition in flight (see the Sender's per-partition limit). */
   inFlight = 0;
   constructor(
     readonly topic: string,
     readonly partition: number,
   ) {}
-}
-
-export interface AppendResult {
-  batch: ProducerBatch;
-  /** Bytes this record added to the batch. */
-  bytes: number;
-  /** A new batch was started for it. */
-  newBatch: boolean;
-  /** The batch cannot take more records (the sender may send it now). */
-  batchFull: boolean;
 }
 
 export class RecordAccumulator {
@@ -116,20 +107,30 @@ export class RecordAccumulator {
 
   // ---------------------------------------------------------------- batches
 
-  /** Appends to the partition's last open batch, or a new one. Memory must already be reserved. */
-  append(topic: string, partition: number, r: PreparedRecord, c: Completion, now: number): AppendResult {
+  /** Bytes the last append added to its batch. */
+  appendedBytes = 0;
+
+  /**
+   * Appends a record to the partition's last open batch, or a new one, and
+   * returns that batch (appendedBytes tells what it added). Memory must
+   * already be reserved.
+   */
+  append(topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, resolve: Resolve, reject: Reject, now: number): ProducerBatch {
     const q = this.queue(topic, partition);
     const last = q.batches.at(q.batches.length - 1);
     if (last && !last.closed) {
-      const bytes = last.tryAppend(r, c, this.batchSize);
-      if (bytes >= 0) return { batch: last, bytes, newBatch: false, batchFull: last.sizeInBytes >= this.batchSize };
+      const bytes = last.tryAppend(key, value, headers, timestamp, payload, resolve, reject, this.batchSize);
+      if (bytes >= 0) {
+        this.appendedBytes = bytes;
+        return last;
+      }
       last.closed = true;
     }
     const batch = new ProducerBatch(topic, partition, now);
-    const bytes = batch.tryAppend(r, c, this.batchSize);
+    this.appendedBytes = batch.tryAppend(key, value, headers, timestamp, payload, resolve, reject, this.batchSize);
     q.batches.push(batch);
     this.incomplete.add(batch);
-    return { batch, bytes, newBatch: true, batchFull: batch.sizeInBytes >= this.batchSize };
+    return batch;
   }
 
   /** Marks a batch done and returns its memory. */

@@ -1,13 +1,15 @@
 // One batch of records for one partition, as the producer accumulates it:
-// the records (already serialized), each one's promise, and a running wire
-// size kept exact for the uncompressed batch as records are added (the same
-// arithmetic as protocol/records measureRecords), so batch.size and
-// max.request.size are enforced without encoding anything twice.
+// each record is encoded into the batch's own buffer as it is appended (as
+// Kafka's MemoryRecordsBuilder does), so nothing per record outlives send()
+// but its promise's resolve/reject pair and timestamp; the running size is
+// the exact wire size of the uncompressed batch, so batch.size and
+// max.request.size are enforced without encoding anything twice. Building
+// the batch at send time only writes its header and CRC (and compresses).
 
-import { buildBatch } from '../protocol/records/batch.js';
-import { BATCH_HEADER_SIZE, CompressionType } from '../protocol/records/batch-header.js';
-import type { RecordHeader, RecordInput } from '../protocol/records/records.js';
-import { varintSize } from '../protocol/primitives.js';
+import { sealBatch } from '../protocol/records/batch.js';
+import { BATCH_HEADER_SIZE, CompressionType, RECORDS } from '../protocol/records/batch-header.js';
+import { decodeRecords, type RecordHeader } from '../protocol/records/records.js';
+import { varintSize, writeUVarint } from '../protocol/primitives.js';
 
 export interface RecordMetadata {
   topic: string;
@@ -18,19 +20,8 @@ export interface RecordMetadata {
   timestamp: number;
 }
 
-export interface PreparedRecord extends RecordInput {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: RecordHeader[];
-  timestamp: number;
-  /** Bytes of key, value and headers with their length prefixes: the part of the record size independent of its place. */
-  payloadSize: number;
-}
-
-export interface Completion {
-  resolve(m: RecordMetadata): void;
-  reject(e: Error): void;
-}
+export type Resolve = (m: RecordMetadata) => void;
+export type Reject = (e: Error) => void;
 
 /** The key/value/headers part of a record's encoded size. */
 export function payloadSize(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): number {
@@ -55,15 +46,35 @@ export function soloBatchSize(payload: number): number {
   return BATCH_HEADER_SIZE + recordSize(payload, 0, 0);
 }
 
+/** Where a batch's buffer starts (records fill it up to batch.size, growing by doubling). */
+const INITIAL_CAPACITY = 16384;
+
+const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+
+function writeNullableBytes(buf: Buffer, at: number, v: Buffer | null): number {
+  if (v === null) {
+    buf[at] = 1; // zigzag(-1)
+    return at + 1;
+  }
+  at = writeUVarint(buf, at, v.length * 2);
+  v.copy(buf, at);
+  return at + v.length;
+}
+
 let nextBatchId = 1;
 
 export class ProducerBatch {
   readonly id = nextBatchId++;
-  readonly records: PreparedRecord[] = [];
-  readonly completions: Completion[] = [];
+  /** Header room, then the records encoded so far. */
+  private buf: Buffer | null = null;
+  private readonly resolves: Resolve[] = [];
+  private readonly rejects: Reject[] = [];
+  /** Each record's CreateTime, for its RecordMetadata. */
+  private readonly timestamps: number[] = [];
   /** Exact size of the uncompressed batch on the wire. */
   sizeInBytes = BATCH_HEADER_SIZE;
   baseTimestamp = 0;
+  private maxTimestampDelta = 0;
   attempts = 0;
   /** buffer.memory bytes reserved for this batch's records, returned when it is done. */
   reserved = 0;
@@ -72,6 +83,7 @@ export class ProducerBatch {
   /** Set when no more records may be added (full, or sent once). */
   closed = false;
   private built: Promise<Buffer> | null = null;
+  private builtCompression = CompressionType.None;
   private settle!: () => void;
   /** Resolves (never rejects) when the batch is done either way. */
   readonly done: Promise<void> = new Promise((r) => (this.settle = r));
@@ -89,39 +101,75 @@ export class ProducerBatch {
   ) {}
 
   get recordCount(): number {
-    return this.records.length;
+    return this.resolves.length;
   }
 
-  /** Size the record would add at the end of this batch. */
-  sizeOf(r: PreparedRecord): number {
-    const base = this.records.length === 0 ? r.timestamp : this.baseTimestamp;
-    return recordSize(r.payloadSize, this.records.length, r.timestamp - base);
-  }
-
-  /** Adds the record if it fits within `limit` (an empty batch takes any record); returns the bytes added or -1. */
-  tryAppend(r: PreparedRecord, c: Completion, limit: number): number {
+  /**
+   * Encodes the record at the end of the batch if it fits within `limit`
+   * bytes (an empty batch takes any record); returns the bytes added, or -1.
+   * `payload` is payloadSize(key, value, headers).
+   */
+  tryAppend(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, resolve: Resolve, reject: Reject, limit: number): number {
     if (this.closed) return -1;
-    const n = this.sizeOf(r);
-    if (this.records.length > 0 && this.sizeInBytes + n > limit) return -1;
-    if (this.records.length === 0) this.baseTimestamp = r.timestamp;
-    this.records.push(r);
-    this.completions.push(c);
-    this.sizeInBytes += n;
+    const index = this.resolves.length;
+    const td = index === 0 ? 0 : timestamp - this.baseTimestamp;
+    const body = 1 + varintSize(td) + varintSize(index) + payload;
+    const n = varintSize(body) + body;
+    let at = this.sizeInBytes;
+    if (index > 0 && at + n > limit) return -1;
+    if (index === 0) this.baseTimestamp = timestamp;
+    let buf = this.buf;
+    if (buf === null || at + n > buf.length) buf = this.grow(at + n, limit);
+    at = writeUVarint(buf, at, body * 2);
+    buf[at++] = 0; // attributes
+    at = writeUVarint(buf, at, zigzag(td));
+    at = writeUVarint(buf, at, index * 2);
+    at = writeNullableBytes(buf, at, key);
+    at = writeNullableBytes(buf, at, value);
+    at = writeUVarint(buf, at, headers.length * 2);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const kl = Buffer.byteLength(h.key, 'utf8');
+      at = writeUVarint(buf, at, kl * 2);
+      at += buf.write(h.key, at, kl, 'utf8');
+      at = writeNullableBytes(buf, at, h.value);
+    }
+    this.sizeInBytes = at;
+    if (td > this.maxTimestampDelta) this.maxTimestampDelta = td;
+    this.timestamps.push(timestamp);
+    this.resolves.push(resolve);
+    this.rejects.push(reject);
     return n;
+  }
+
+  private grow(need: number, limit: number): Buffer {
+    const old = this.buf;
+    let cap = old === null ? Math.min(INITIAL_CAPACITY, limit) : old.length * 2;
+    if (cap < need) cap = need;
+    if (old !== null && cap > limit && need <= limit) cap = limit;
+    const buf = Buffer.allocUnsafe(cap);
+    if (old !== null) old.copy(buf, 0, 0, this.sizeInBytes);
+    this.buf = buf;
+    return buf;
   }
 
   /** The batch's bytes, built once (retries send the same bytes). */
   build(compression: CompressionType, level: number | undefined): Promise<Buffer> {
     this.closed = true;
-    this.built ??= buildBatch(this.records, {
-      compression,
-      compressionLevel: level,
-      baseTimestamp: this.baseTimestamp,
-      producerId: this.producerId,
-      producerEpoch: this.producerEpoch,
-      baseSequence: this.baseSequence,
-      transactional: this.transactional,
-    });
+    if (this.built === null) {
+      this.buf ??= Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+      this.builtCompression = compression;
+      this.built = sealBatch(this.buf, this.sizeInBytes, this.recordCount, {
+        compression,
+        compressionLevel: level,
+        baseTimestamp: this.baseTimestamp,
+        maxTimestamp: this.baseTimestamp + this.maxTimestampDelta,
+        producerId: this.producerId,
+        producerEpoch: this.producerEpoch,
+        baseSequence: this.baseSequence,
+        transactional: this.transactional,
+      });
+    }
     return this.built;
   }
 
@@ -131,27 +179,32 @@ export class ProducerBatch {
     this.producerEpoch = epoch;
     this.baseSequence = baseSequence;
     this.transactional = transactional;
+    // An uncompressed batch was sealed in place: bytes handed to a socket before are left as they were.
+    if (this.built !== null && this.builtCompression === CompressionType.None && this.buf !== null) this.buf = Buffer.from(this.buf.subarray(0, this.sizeInBytes));
     this.built = null;
   }
 
   complete(baseOffset: number, logAppendTime: number): void {
     if (this.finished) return;
     this.finished = true;
-    for (let i = 0; i < this.completions.length; i++) {
-      this.completions[i]!.resolve({
-        topic: this.topic,
-        partition: this.partition,
+    const { topic, partition, resolves, timestamps } = this;
+    for (let i = 0; i < resolves.length; i++) {
+      resolves[i]!({
+        topic,
+        partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
-        timestamp: logAppendTime >= 0 ? logAppendTime : this.records[i]!.timestamp,
+        timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i]!,
       });
     }
+    this.release();
     this.settle();
   }
 
   fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    for (const c of this.completions) c.reject(err);
+    for (const reject of this.rejects) reject(err);
+    this.release();
     this.settle();
   }
 
@@ -161,13 +214,31 @@ export class ProducerBatch {
     this.settle();
   }
 
+  private release(): void {
+    this.buf = null;
+    this.built = null;
+  }
+
+  /** The records as encoded so far (keys, values and header values are views into the batch's buffer). */
+  records(): { key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp: number }[] {
+    if (this.buf === null) return [];
+    return decodeRecords(this.buf, RECORDS, this.sizeInBytes, this.recordCount).map((r, i) => ({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      timestamp: this.timestamps[i]!,
+    }));
+  }
+
   /** Two halves (for MESSAGE_TOO_LARGE from the broker), keeping record order. */
   split(): [ProducerBatch, ProducerBatch] {
-    const mid = Math.ceil(this.records.length / 2);
+    const records = this.records();
+    const mid = Math.ceil(records.length / 2);
     const a = new ProducerBatch(this.topic, this.partition, this.createdMs);
     const b = new ProducerBatch(this.topic, this.partition, this.createdMs);
-    for (let i = 0; i < this.records.length; i++) {
-      (i < mid ? a : b).tryAppend(this.records[i]!, this.completions[i]!, Infinity);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      (i < mid ? a : b).tryAppend(r.key, r.value, r.headers, r.timestamp, payloadSize(r.key, r.value, r.headers), this.resolves[i]!, this.rejects[i]!, Infinity);
     }
     a.attempts = b.attempts = this.attempts;
     a.closed = b.closed = true;

@@ -13,7 +13,7 @@
 import { Cluster } from './cluster.js';
 import { RecordAccumulator } from './accumulator.js';
 import { Sender } from './sender.js';
-import { Completion, PreparedRecord, RecordMetadata, payloadSize, soloBatchSize } from './producer-batch.js';
+import { RecordMetadata, Reject, Resolve, payloadSize, soloBatchSize } from './producer-batch.js';
 import { ConfigInput, PRODUCER_DEFAULTS, ProducerConfig, normalizeAcks, resolveConfig, resolveIdempotence, validateProducerConfig } from './config.js';
 import { TransactionManager, type GroupMetadataInput, type TxnOffset } from './transaction-manager.js';
 import { Partitioner, PartitionLoad, StickyPartitioner, defaultPartitioner, stickyPartitioner } from './partitioner.js';
@@ -60,14 +60,30 @@ const NO_HEADERS: RecordHeader[] = [];
 /** Worst case of a record's attribute, delta and length varints: what buffer.memory reserves beyond its payload. */
 const RECORD_OVERHEAD_MAX = 21;
 
+/** A send() waiting for its topic's metadata or for buffer.memory, in order. */
 interface Blocked {
   topic: string;
   partition: number | undefined;
-  record: PreparedRecord;
-  completion: Completion;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  timestamp: number;
+  payload: number;
+  resolve: Resolve;
+  reject: Reject;
   reserve: number;
   deadline: number;
-  done: Promise<unknown>;
+  /** Called when it leaves the queue (appended or failed): what flush() and close() wait for. */
+  left: (() => void) | null;
+}
+
+// send() makes one promise per record; its resolve/reject are taken through
+// one shared executor rather than a closure and an object per record.
+let takenResolve: Resolve | null = null;
+let takenReject: Reject | null = null;
+function takeSettlers(resolve: Resolve, reject: Reject): void {
+  takenResolve = resolve;
+  takenReject = reject;
 }
 
 export class Producer<K = BytesLike, V = BytesLike> {
@@ -115,13 +131,23 @@ export class Producer<K = BytesLike, V = BytesLike> {
   /** Sends one record; resolves with where it was stored once the broker has it (per acks). */
   send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
     if (this.closing) return Promise.reject(new ClientClosedError('producer'));
-    let prepared: PreparedRecord;
-    let reserve: number;
+    const topic = record.topic;
+    let key: Buffer | null;
+    let value: Buffer | null;
+    let headers: RecordHeader[];
+    let timestamp: number;
+    let payload: number;
     try {
       this.txn?.checkSend();
-      if (typeof record.topic !== 'string' || record.topic === '') throw new TypeError('a record needs a topic');
-      prepared = this.prepare(record);
-      const solo = soloBatchSize(prepared.payloadSize);
+      if (typeof topic !== 'string' || topic === '') throw new TypeError('a record needs a topic');
+      key = record.key === undefined ? null : this.keySerializer(record.key, topic);
+      value = this.valueSerializer(record.value, topic);
+      headers = normalizeHeaders(record.headers);
+      const ts = record.timestamp;
+      timestamp = ts === undefined ? Date.now() : ts instanceof Date ? ts.getTime() : ts;
+      if (!Number.isSafeInteger(timestamp) || timestamp < 0) throw new TypeError(`invalid timestamp ${String(ts)}`);
+      payload = payloadSize(key, value, headers);
+      const solo = soloBatchSize(payload);
       if (solo > this.config.maxRequestSize) {
         throw new RecordTooLargeError(
           `The message is ${solo} bytes when serialized which is larger than ${this.config.maxRequestSize}, which is the value of the max.request.size configuration.`,
@@ -132,18 +158,18 @@ export class Producer<K = BytesLike, V = BytesLike> {
           `The message is ${solo} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`,
         );
       }
-      reserve = prepared.payloadSize + RECORD_OVERHEAD_MAX;
     } catch (err) {
       return Promise.reject(err);
     }
-    const { topic, partition } = record;
-    let completion!: Completion;
-    const p = new Promise<RecordMetadata>((resolve, reject) => (completion = { resolve, reject }));
+    const reserve = payload + RECORD_OVERHEAD_MAX;
+    const p = new Promise<RecordMetadata>(takeSettlers);
+    const resolve = takenResolve!;
+    const reject = takenReject!;
     if (this.blocked.length === 0 && this.cluster.metadata.topic(topic) && this.acc.tryReserve(reserve)) {
-      this.appendNow(topic, partition, prepared, completion, reserve);
+      this.appendNow(topic, record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve);
     } else {
       this.cluster.addTopics([topic]);
-      this.blocked.push({ topic, partition, record: prepared, completion, reserve, deadline: Date.now() + this.config.maxBlockMs, done: p.catch(() => {}) });
+      this.blocked.push({ topic, partition: record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve, deadline: Date.now() + this.config.maxBlockMs, left: null });
       void this.drainBlocked();
     }
     return p;
@@ -159,7 +185,7 @@ export class Producer<K = BytesLike, V = BytesLike> {
     this.sender.flushing++;
     this.sender.wakeup();
     try {
-      await Promise.all([...[...this.blocked].map((b) => b.done), ...this.acc.pendingDone()]);
+      await this.pendingDone();
     } finally {
       this.sender.flushing--;
     }
@@ -222,7 +248,7 @@ export class Producer<K = BytesLike, V = BytesLike> {
   private async doClose(timeoutMs: number): Promise<void> {
     this.sender.closing = true;
     this.sender.wakeup();
-    const pending = Promise.all([...[...this.blocked].map((b) => b.done), ...this.acc.pendingDone()]);
+    const pending = this.pendingDone();
     if (timeoutMs === Infinity) await pending;
     else if (timeoutMs > 0) {
       let t: NodeJS.Timeout | undefined;
@@ -231,7 +257,10 @@ export class Producer<K = BytesLike, V = BytesLike> {
     }
     const closed = new ClientClosedError('producer');
     this.cancelMemoryWait?.();
-    for (let b = this.blocked.shift(); b; b = this.blocked.shift()) b.completion.reject(closed);
+    for (let b = this.blocked.shift(); b; b = this.blocked.shift()) {
+      b.reject(closed);
+      b.left?.();
+    }
     for (const b of [...this.acc.incomplete]) {
       b.fail(closed);
       this.acc.deallocate(b, b.reserved);
@@ -242,26 +271,51 @@ export class Producer<K = BytesLike, V = BytesLike> {
 
   // ---------------------------------------------------------------- internals
 
-  private prepare(record: ProducerRecord<K, V>): PreparedRecord {
-    const key = record.key === undefined ? null : this.keySerializer(record.key, record.topic);
-    const value = this.valueSerializer(record.value, record.topic);
-    const headers = normalizeHeaders(record.headers);
-    const ts = record.timestamp instanceof Date ? record.timestamp.getTime() : record.timestamp ?? Date.now();
-    if (!Number.isSafeInteger(ts) || ts < 0) throw new TypeError(`invalid timestamp ${String(record.timestamp)}`);
-    return { key, value, headers, timestamp: ts, payloadSize: payloadSize(key, value, headers) };
+  /** Settles once every record sent so far is acknowledged or failed (those waiting in the blocked queue first get appended). */
+  private async pendingDone(): Promise<void> {
+    const last = this.blocked.at(this.blocked.length - 1);
+    if (last) {
+      const before = last.left;
+      await new Promise<void>((resolve) => {
+        last.left = () => {
+          before?.();
+          resolve();
+        };
+      });
+    }
+    await Promise.all(this.acc.pendingDone());
   }
 
+  /** The sticky partitioner's view of a topic, one function per topic. */
+  private readonly loads = new Map<string, () => PartitionLoad>();
+
   private load(topic: string): () => PartitionLoad {
-    return () => {
-      const t = this.cluster.metadata.topic(topic)!;
-      const available: number[] = [];
-      for (const p of t.partitions) if (p && p.leader >= 0) available.push(p.partition);
-      return { partitionCount: t.partitions.length, available, queueSize: (p) => this.acc.queueSize(topic, p) };
-    };
+    let f = this.loads.get(topic);
+    if (!f) {
+      f = () => {
+        const t = this.cluster.metadata.topic(topic)!;
+        const available: number[] = [];
+        for (const p of t.partitions) if (p && p.leader >= 0) available.push(p.partition);
+        return { partitionCount: t.partitions.length, available, queueSize: (p) => this.acc.queueSize(topic, p) };
+      };
+      this.loads.set(topic, f);
+    }
+    return f;
   }
 
   /** Appends a record whose topic metadata is known and whose memory is reserved. */
-  private appendNow(topic: string, explicit: number | undefined, r: PreparedRecord, c: Completion, reserve: number): void {
+  private appendNow(
+    topic: string,
+    explicit: number | undefined,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: RecordHeader[],
+    timestamp: number,
+    payload: number,
+    resolve: Resolve,
+    reject: Reject,
+    reserve: number,
+  ): void {
     const count = this.cluster.metadata.partitionCount(topic);
     let partition: number;
     let sticky = false;
@@ -269,54 +323,65 @@ export class Producer<K = BytesLike, V = BytesLike> {
       partition = explicit;
       if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
         this.acc.release(reserve);
-        c.reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${partition} is not in the range [0...${count}).`));
+        reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${partition} is not in the range [0...${count}).`));
         return;
       }
     } else {
-      try {
-        partition = this.partitioner({ topic, key: r.key, value: r.value, partitionCount: count });
-      } catch (err) {
-        this.acc.release(reserve);
-        c.reject(err as Error);
-        return;
+      const chooser = this.partitioner;
+      // The built-in partitioners leave unkeyed records to the sticky one: no need to ask them.
+      if (chooser === stickyPartitioner || (chooser === defaultPartitioner && key === null)) partition = -1;
+      else {
+        try {
+          partition = chooser({ topic, key, value, partitionCount: count });
+        } catch (err) {
+          this.acc.release(reserve);
+          reject(err as Error);
+          return;
+        }
       }
       if (partition < 0) {
         partition = this.sticky.partition(topic, count, this.load(topic));
         sticky = true;
       } else if (!Number.isInteger(partition) || partition >= count) {
         this.acc.release(reserve);
-        c.reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the partitioner chose partition ${partition} of ${topic}, which has ${count}`));
+        reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the partitioner chose partition ${partition} of ${topic}, which has ${count}`));
         return;
       }
     }
-    const res = this.acc.append(topic, partition, r, c, Date.now());
-    res.batch.reserved += reserve;
-    if (sticky) this.sticky.onAppend(topic, partition, res.bytes, this.load(topic));
+    const batch = this.acc.append(topic, partition, key, value, headers, timestamp, payload, resolve, reject, Date.now());
+    batch.reserved += reserve;
+    if (sticky) this.sticky.onAppend(topic, partition, this.acc.appendedBytes, this.load(topic));
     this.sender.wakeup();
   }
 
-  /** Works through sends that wait for metadata or memory, in order. */
+  /**
+   * Works through sends that wait for metadata or memory, in order: appends
+   * synchronously as long as the topic is known and memory is free, and
+   * waits (once, for the first record in line) only when one of them is not.
+   */
   private async drainBlocked(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
     try {
       for (let b = this.blocked.peek(); b; b = this.blocked.peek()) {
         try {
-          await this.cluster.waitForTopic(b.topic, Math.max(0, b.deadline - Date.now()));
-          await this.reserveWithin(b.reserve, b.deadline);
+          if (!this.cluster.metadata.topic(b.topic)) await this.cluster.waitForTopic(b.topic, Math.max(0, b.deadline - Date.now()));
+          if (!this.acc.tryReserve(b.reserve)) await this.reserveWithin(b.reserve, b.deadline);
           if (this.blocked.peek() !== b) continue; // closed meanwhile
           this.blocked.shift();
-          this.appendNow(b.topic, b.partition, b.record, b.completion, b.reserve);
+          this.appendNow(b.topic, b.partition, b.key, b.value, b.headers, b.timestamp, b.payload, b.resolve, b.reject, b.reserve);
         } catch (err) {
           if (this.blocked.peek() === b) this.blocked.shift();
-          b.completion.reject(err as Error);
+          b.reject(err as Error);
         }
+        b.left?.();
       }
     } finally {
       this.draining = false;
     }
   }
 
+  /** Waits for `bytes` of buffer.memory (FIFO) until `deadline`. */
   private reserveWithin(bytes: number, deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;

@@ -47,7 +47,11 @@ export class Sender {
     /** Idempotence / transactions; null for a plain producer. */
     private readonly tm: TransactionManager | null = null,
   ) {
-    this.maxPerPartition = tm ? Math.min(5, config.maxInFlightRequestsPerConnection) : 1;
+    // Kafka's rules: the idempotent producer keeps at most 5 batches per partition in flight (the broker
+    // remembers the last 5 per producer for deduplication); without idempotence nothing limits a
+    // partition beyond the connection's max.in.flight.requests.per.connection (each request holds one
+    // batch per partition), and a retry may then reorder records unless that is 1.
+    this.maxPerPartition = tm ? Math.min(5, config.maxInFlightRequestsPerConnection) : config.maxInFlightRequestsPerConnection;
   }
   private readonly maxPerPartition: number;
 
@@ -175,7 +179,9 @@ export class Sender {
         void this.produce(nodeId, conn, batches);
       }
     }
-    if (sent && tm) this.wakeup(); // more batches per partition may go (up to 5 in flight)
+    // Drain again at once: the partitions' next batches go out while the broker appends these
+    // (up to max.in.flight.requests.per.connection requests per broker).
+    if (sent) this.wakeup();
 
     if (needMetadata) {
       this.cluster.refreshMetadata().then(

@@ -5,48 +5,65 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordAccumulator } from '../../src/client/accumulator.js';
-import { PreparedRecord, payloadSize, soloBatchSize, ProducerBatch } from '../../src/client/producer-batch.js';
+import { payloadSize, soloBatchSize, ProducerBatch } from '../../src/client/producer-batch.js';
+import type { RecordHeader } from '../../src/protocol/records/records.js';
 import { RingQueue } from '../../src/client/ring-queue.js';
 import { decodeBatches } from '../../src/protocol/records/batch.js';
 import { normalizeHeaders } from '../../src/client/producer.js';
 
-function rec(value: string, key: string | null = null, ts = 1_700_000_000_000, headers = {}): PreparedRecord {
+interface Rec {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  timestamp: number;
+  payloadSize: number;
+}
+
+function rec(value: string, key: string | null = null, ts = 1_700_000_000_000, headers = {}): Rec {
   const k = key === null ? null : Buffer.from(key);
   const v = Buffer.from(value);
   const h = normalizeHeaders(headers);
   return { key: k, value: v, headers: h, timestamp: ts, payloadSize: payloadSize(k, v, h) };
 }
 
-const noop = { resolve: () => {}, reject: () => {} };
+const noop = () => {};
+const appendTo = (b: ProducerBatch, r: Rec, limit: number) => b.tryAppend(r.key, r.value, r.headers, r.timestamp, r.payloadSize, noop, noop, limit);
+const accAppend = (acc: RecordAccumulator, topic: string, partition: number, r: Rec, now: number) =>
+  acc.append(topic, partition, r.key, r.value, r.headers, r.timestamp, r.payloadSize, noop, noop, now);
 
 describe('client accumulator', () => {
   it('the running size of a batch is exactly its encoded size', async () => {
     const b = new ProducerBatch('t', 0, Date.now());
     const ts = 1_700_000_000_000;
     for (let i = 0; i < 300; i++) {
-      b.tryAppend(rec('v'.repeat(i % 70), i % 3 ? `k${i}` : null, ts + (i % 5) * 1000 - 2000, i % 4 ? { a: 'x', b: String(i) } : {}), noop, Infinity);
+      appendTo(b, rec('v'.repeat(i % 70), i % 3 ? `k${i}` : null, ts + (i % 5) * 1000 - 2000, i % 4 ? { a: 'x', b: String(i) } : {}), Infinity);
     }
     const built = await b.build(0, undefined);
     assert.equal(built.length, b.sizeInBytes);
     const [decoded] = await decodeBatches(built);
     assert.equal(decoded!.records.length, 300);
     assert.equal(decoded!.records[7]!.timestamp, ts + 2 * 1000 - 2000);
+    assert.equal(decoded!.maxTimestamp, ts + 2000);
+    assert.equal(decoded!.records[7]!.key!.toString(), 'k7');
+    assert.deepEqual(decoded!.records[7]!.headers.map((h) => [h.key, h.value!.toString()]), [['a', 'x'], ['b', '7']]);
+    assert.equal(decoded!.records[299]!.offset, 299);
     const solo = new ProducerBatch('t', 0, 0);
-    solo.tryAppend(rec('abc', 'key', ts, { h: 'v' }), noop, Infinity);
+    appendTo(solo, rec('abc', 'key', ts, { h: 'v' }), Infinity);
     assert.equal(soloBatchSize(rec('abc', 'key', ts, { h: 'v' }).payloadSize), (await solo.build(0, undefined)).length);
   });
 
   it('starts a new batch when batch.size would be exceeded; a big record gets a batch of its own', () => {
     const acc = new RecordAccumulator(200, 1 << 20);
     const results = [];
-    for (let i = 0; i < 10; i++) results.push(acc.append('t', 0, rec('x'.repeat(40)), noop, Date.now()));
+    for (let i = 0; i < 10; i++) results.push(accAppend(acc, 't', 0, rec('x'.repeat(40)), Date.now()));
     const q = acc.queue('t', 0);
     assert.ok(q.batches.length >= 3);
     for (const b of q.batches) assert.ok(b.sizeInBytes <= 200, `batch of ${b.sizeInBytes}`);
-    const big = acc.append('t', 0, rec('y'.repeat(1000)), noop, Date.now());
-    assert.equal(big.newBatch, true);
-    assert.equal(big.batch.recordCount, 1);
-    assert.equal(big.batchFull, true);
+    const before = q.batches.length;
+    const big = accAppend(acc, 't', 0, rec('y'.repeat(1000)), Date.now());
+    assert.equal(q.batches.length, before + 1, 'a new batch');
+    assert.equal(big.recordCount, 1);
+    assert.ok(big.sizeInBytes >= 200, 'full at once');
     assert.equal(acc.incomplete.size, q.batches.length);
   });
 
@@ -69,18 +86,21 @@ describe('client accumulator', () => {
     assert.equal(acc.hasMemoryWaiters, false);
   });
 
-  it('a retried batch goes back in front of newer ones; split keeps record order', () => {
+  it('a retried batch goes back in front of newer ones; split keeps record order', async () => {
     const acc = new RecordAccumulator(100, 1 << 20);
-    const first = acc.append('t', 1, rec('a'.repeat(60)), noop, 0).batch;
-    acc.append('t', 1, rec('b'.repeat(60)), noop, 0);
+    const first = accAppend(acc, 't', 1, rec('a'.repeat(60)), 0);
+    accAppend(acc, 't', 1, rec('b'.repeat(60)), 0);
     const q = acc.queue('t', 1);
     assert.equal(q.batches.shift(), first);
     acc.reenqueue(first);
     assert.equal(q.batches.peek(), first);
     const b = new ProducerBatch('t', 0, 0);
-    for (let i = 0; i < 5; i++) b.tryAppend(rec(String(i)), noop, Infinity);
+    for (let i = 0; i < 5; i++) appendTo(b, rec(String(i), null, 1_700_000_000_000 + i), Infinity);
     const [x, y] = b.split();
-    assert.deepEqual([...x.records, ...y.records].map((r) => r.value!.toString()), ['0', '1', '2', '3', '4']);
+    assert.deepEqual([...x.records(), ...y.records()].map((r) => r.value!.toString()), ['0', '1', '2', '3', '4']);
+    assert.deepEqual([...x.records(), ...y.records()].map((r) => r.timestamp - 1_700_000_000_000), [0, 1, 2, 3, 4]);
+    const [dy] = await decodeBatches(await y.build(0, undefined));
+    assert.deepEqual(dy!.records.map((r) => [r.offset, r.value!.toString()]), [[0, '3'], [1, '4']]);
   });
 
   it('ring queue: push/shift/unshift across growth', () => {
