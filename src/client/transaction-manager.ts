@@ -10,8 +10,20 @@
 import type { Cluster } from './cluster.js';
 import type { ProducerConfig } from './config.js';
 import type { BrokerConnection } from './connection.js';
-import { ErrorCode, KafkaError, brokerError } from './errors.js';
+import { ClientClosedError, ErrorCode, KafkaError, brokerError } from './errors.js';
 import { findCoordinatorOnce, isCoordinatorError, type CoordinatorInfo } from './group-requests.js';
+
+/**
+ * Backoff for CONCURRENT_TRANSACTIONS on AddPartitionsToTxn / AddOffsetsToTxn:
+ * the coordinator is still completing the previous transaction (its markers),
+ * which takes milliseconds, so waiting retry.backoff.ms (and refreshing
+ * metadata, as for other retriable errors) would cost far more than the
+ * wait itself. The Java producer uses 20 ms for the first AddPartitions of a
+ * transaction; we start lower and double up to that, since our own broker
+ * usually finishes within a millisecond or two.
+ */
+const CONCURRENT_TXN_BACKOFF_MS = 2;
+const CONCURRENT_TXN_BACKOFF_MAX_MS = 20;
 
 const INIT_PRODUCER_ID = 22;
 const ADD_PARTITIONS_TO_TXN = 24;
@@ -67,7 +79,8 @@ export class TransactionManager {
   /** Partitions already in the open transaction / being added. */
   private readonly added = new Set<string>();
   private readonly pendingAdd = new Map<string, { topic: string; partition: number }>();
-  private adding = false;
+  /** The AddPartitionsToTxn loop while it runs (commit and abort wait for it). */
+  private adding: Promise<void> | null = null;
   /** The transaction has partitions or offsets, so EndTxn must be sent. */
   private txnStarted = false;
   /** Called when something the sender waits for happened. */
@@ -267,12 +280,13 @@ export class TransactionManager {
     const k = tpKey(topic, partition);
     if (this.added.has(k) || this.pendingAdd.has(k)) return;
     this.pendingAdd.set(k, { topic, partition });
-    if (!this.adding) void this.addPartitions();
+    this.adding ??= this.addPartitions();
   }
 
   private async addPartitions(): Promise<void> {
-    this.adding = true;
     try {
+      // One request for every partition the sender finds ready in the same pass (it asks synchronously).
+      await null;
       while (this.pendingAdd.size > 0 && this.state === 'IN_TRANSACTION' || this.pendingAdd.size > 0 && this.state === 'COMMITTING') {
         const parts = [...this.pendingAdd.entries()];
         const byTopic = new Map<string, number[]>();
@@ -282,7 +296,7 @@ export class TransactionManager {
           l.push(p.partition);
         }
         try {
-          await this.cluster.retry('AddPartitionsToTxn', this.config.maxBlockMs, async () => {
+          await this.retryTxnRequest('AddPartitionsToTxn', async () => {
             const conn = await this.coordinatorConnection();
             const version = Math.min(3, conn.versionFor(ADD_PARTITIONS_TO_TXN));
             const r = await conn.request<any>(
@@ -316,8 +330,28 @@ export class TransactionManager {
       }
     } finally {
       this.pendingAdd.clear();
-      this.adding = false;
+      this.adding = null;
     }
+  }
+
+  /**
+   * cluster.retry() for a request to the transaction coordinator, except that
+   * CONCURRENT_TRANSACTIONS is retried after a short backoff and without a
+   * metadata refresh (see CONCURRENT_TXN_BACKOFF_MS).
+   */
+  private retryTxnRequest(what: string, fn: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + this.config.maxBlockMs;
+    return this.cluster.retry(what, this.config.maxBlockMs, async () => {
+      for (let backoff = CONCURRENT_TXN_BACKOFF_MS; ; backoff = Math.min(backoff * 2, CONCURRENT_TXN_BACKOFF_MAX_MS)) {
+        try {
+          return await fn();
+        } catch (err) {
+          if (!(err instanceof KafkaError) || err.code !== ErrorCode.CONCURRENT_TRANSACTIONS || Date.now() + backoff >= deadline) throw err;
+        }
+        await this.cluster.sleeper.sleep(backoff);
+        if (this.cluster.isClosed) throw new ClientClosedError('producer');
+      }
+    });
   }
 
   async sendOffsetsToTransaction(offsets: readonly TxnOffset[], group: GroupMetadataInput | string): Promise<void> {
@@ -325,7 +359,7 @@ export class TransactionManager {
     if (this.state !== 'IN_TRANSACTION') throw new TransactionStateError(`sendOffsetsToTransaction() in state ${this.state}`);
     const g: GroupMetadataInput = typeof group === 'string' ? { groupId: group } : group;
     try {
-      await this.cluster.retry('AddOffsetsToTxn', this.config.maxBlockMs, async () => {
+      await this.retryTxnRequest('AddOffsetsToTxn', async () => {
         const conn = await this.coordinatorConnection();
         const r = await conn.request<any>(ADD_OFFSETS_TO_TXN, { transactionalId: this.transactionalId, producerId: this.producerId, producerEpoch: this.epoch, groupId: g.groupId });
         this.checkCoordinatorError(r.errorCode, 'AddOffsetsToTxn');
@@ -372,7 +406,7 @@ export class TransactionManager {
     if (this.state !== 'IN_TRANSACTION') throw new TransactionStateError(`commitTransaction() in state ${this.state}`);
     this.state = 'COMMITTING';
     await flush();
-    while (this.adding) await new Promise((r) => setTimeout(r, 5));
+    await this.adding;
     if (this.lastError && (this.state as TxnState) !== 'COMMITTING') throw this.lastError;
     try {
       await this.endTxn(true);
@@ -393,7 +427,7 @@ export class TransactionManager {
     this.state = 'ABORTING';
     dropQueued(new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, 'Failing batch since transaction was aborted'));
     await flush();
-    while (this.adding) await new Promise((r) => setTimeout(r, 5));
+    await this.adding;
     try {
       if (this.txnStarted) await this.endTxn(false);
       if (needBump || this.bumpRequested) {

@@ -51,7 +51,10 @@ class MemoryTxnLog implements TxnStateLog {
 class RecordingMarkers implements MarkerWriter {
   readonly written: { topic: string; partition: number; producerId: number; producerEpoch: number; coordinatorEpoch: number; commit: boolean }[] = [];
   failures = new Map<string, number>();
+  /** While set, marker writes wait for it. */
+  hold: Promise<void> | null = null;
   async writeMarker(topic: string, partition: number, m: { producerId: number; producerEpoch: number; coordinatorEpoch: number; commit: boolean }): Promise<number> {
+    if (this.hold) await this.hold;
     const k = `${topic}-${partition}`;
     const f = this.failures.get(k);
     if (f) {
@@ -156,6 +159,37 @@ test('AddPartitions then EndTxn(commit): PrepareCommit answered, markers to ever
   // A new transaction starts from CompleteCommit; ending one that has no partitions is INVALID_TXN_STATE.
   const again = await init(c, 'tx');
   assert.equal(await c.endTransaction('tx', again.producerId, again.producerEpoch, true), ErrorCode.INVALID_TXN_STATE);
+});
+
+test('AddPartitions/AddOffsets of the next transaction wait for the completion of the previous one here, else CONCURRENT_TRANSACTIONS', async () => {
+  const { c, time, markers, log } = await setup();
+  const t = await init(c, 'tx');
+  assert.equal(await c.addPartitions('tx', t.producerId, t.producerEpoch, [tpKey('a', 0)]), 0);
+  let release!: () => void;
+  markers.hold = new Promise((r) => (release = r));
+  assert.equal(await c.endTransaction('tx', t.producerId, t.producerEpoch, true), 0);
+  assert.equal(c.describe('tx').transactionState, 'PrepareCommit');
+  // The next transaction's first AddPartitions arrives while the COMMIT marker is being written: it waits.
+  let answered: number | null = null;
+  const next = c.addPartitions('tx', t.producerId, t.producerEpoch, [tpKey('a', 1)]).then((e) => (answered = e));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(answered, null, 'held while the markers are written');
+  release();
+  markers.hold = null;
+  assert.equal(await next, 0, 'added once the previous transaction completed');
+  assert.deepEqual(log.states('tx').slice(-3), ['PrepareCommit', 'CompleteCommit', 'Ongoing']);
+  assert.deepEqual(c.describe('tx').topics, [{ topic: 'a', partitions: [1] }]);
+
+  // A completion that does not finish in time: CONCURRENT_TRANSACTIONS, as Kafka answers at once.
+  markers.hold = new Promise(() => {});
+  assert.equal(await c.endTransaction('tx', t.producerId, t.producerEpoch, false), 0);
+  const stuck = c.addPartitions('tx', t.producerId, t.producerEpoch, [tpKey('a', 2)]);
+  await new Promise((r) => setImmediate(r));
+  time.advance(100);
+  assert.equal(await stuck, ErrorCode.CONCURRENT_TRANSACTIONS);
+  assert.equal(c.describe('tx').transactionState, 'PrepareAbort');
+  // Fencing is still checked first, without waiting.
+  assert.equal(await c.addPartitions('tx', t.producerId, t.producerEpoch + 1, [tpKey('a', 2)]), ErrorCode.PRODUCER_FENCED);
 });
 
 test('a marker write that fails is retried until written; a deleted topic is skipped', async () => {

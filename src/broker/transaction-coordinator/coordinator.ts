@@ -13,7 +13,9 @@
 //                    old producer) and CONCURRENT_TRANSACTIONS answered, the client retries; Prepare*: CONCURRENT_TRANSACTIONS.
 //   AddPartitions    wrong producer id INVALID_PRODUCER_ID_MAPPING, wrong epoch PRODUCER_FENCED, Prepare* or a write in
 //                    flight CONCURRENT_TRANSACTIONS, else Ongoing with the partitions added (nothing written when
-//                    they are already in).
+//                    they are already in). One difference from Kafka: while this coordinator is completing the
+//                    previous transaction (markers, Complete*), the request waits for that (up to
+//                    COMPLETION_WAIT_MS) instead of failing at once; see there.
 //   EndTxn           Ongoing: PrepareCommit/PrepareAbort written, answered, then the markers are written to every
 //                    partition of the transaction and CompleteCommit/CompleteAbort written; a retry of a finished
 //                    end answers NONE, of one in progress CONCURRENT_TRANSACTIONS, the other outcome INVALID_TXN_STATE;
@@ -79,6 +81,18 @@ export interface TransactionDescription {
 
 /** Retry delay for markers and completion records that failed to write. */
 const RETRY_BACKOFF_MS = 100;
+/**
+ * How long AddPartitionsToTxn / AddOffsetsToTxn wait for the completion of the
+ * previous transaction (markers and the Complete* record, written here) before
+ * answering CONCURRENT_TRANSACTIONS as Kafka does at once. A producer that
+ * commits and begins its next transaction straight away otherwise gets that
+ * error for most first AddPartitions and waits out a client backoff (20 ms in
+ * the Java producer, retry.backoff.ms in others) for a completion that takes
+ * about a millisecond; the outcome the client sees is the same as after a
+ * well-timed retry. A completion that is stuck (a marker that cannot be
+ * written) still gets CONCURRENT_TRANSACTIONS after this long.
+ */
+const COMPLETION_WAIT_MS = 100;
 
 export class TransactionCoordinator {
   readonly state: TransactionStateManager;
@@ -88,6 +102,8 @@ export class TransactionCoordinator {
   private expiryTimer: Timer | null = null;
   /** Marker writes and completion records in progress (shutdown waits for none of them; tests may). */
   private readonly completions = new Set<Promise<void>>();
+  /** The same, by transaction: what the next transaction's first AddPartitions waits for. */
+  private readonly completing = new Map<TransactionMetadata, Promise<void>>();
 
   constructor(
     readonly producerIds: ProducerIdManager,
@@ -127,7 +143,7 @@ export class TransactionCoordinator {
         for (const md of pending) {
           log.info(`Completing transaction of ${md.transactionalId} (${md.state}) left over at load`);
           const complete = md.prepareComplete(this.time.now());
-          this.track(this.writeMarkersAndComplete(md, md.state === 'PrepareCommit', [...md.topicPartitions], complete, epoch));
+          this.complete(md, md.state === 'PrepareCommit', [...md.topicPartitions], complete, epoch);
         }
       }
     })();
@@ -152,11 +168,26 @@ export class TransactionCoordinator {
     this.state.shutdown();
   }
 
-  private track(p: Promise<void>): void {
-    const q: Promise<void> = p
+  /** Writes the markers and the completion record in the background (tracked for idle() and for waiting adds). */
+  private complete(md: TransactionMetadata, commit: boolean, partitions: string[], complete: TxnTransit, coordinatorEpoch: number): void {
+    const q: Promise<void> = this.writeMarkersAndComplete(md, commit, partitions, complete, coordinatorEpoch)
       .catch((err: Error) => log.error(`Completing a transaction failed: ${err?.stack ?? err}`))
-      .finally(() => this.completions.delete(q));
+      .finally(() => {
+        this.completions.delete(q);
+        if (this.completing.get(md) === q) this.completing.delete(md);
+      });
     this.completions.add(q);
+    this.completing.set(md, q);
+  }
+
+  /** Waits (up to COMPLETION_WAIT_MS) for the completion of md's transaction running here; false when none runs. */
+  private async awaitCompletion(md: TransactionMetadata): Promise<boolean> {
+    const running = this.completing.get(md);
+    if (!running) return false;
+    let timer: Timer | null = null;
+    await Promise.race([running, new Promise<void>((resolve) => (timer = this.time.schedule(COMPLETION_WAIT_MS, resolve)))]);
+    (timer as Timer | null)?.cancel();
+    return true;
   }
 
   private scheduleTimeouts(): void {
@@ -272,7 +303,7 @@ export class TransactionCoordinator {
   // ------------------------------------------------------------------ AddPartitionsToTxn / AddOffsetsToTxn
 
   /** Adds partitions ("topic\0partition" keys) to the transaction; resolves with one error code for all of them. */
-  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly string[]): Promise<number> {
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: readonly string[], waited = false): Promise<number> {
     if (!transactionalId) return ErrorCode.INVALID_REQUEST;
     const status = this.coordinatorStatus(transactionalId);
     if (status !== ErrorCode.NONE) return status;
@@ -280,6 +311,9 @@ export class TransactionCoordinator {
     if (!md) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (md.producerId !== producerId) return ErrorCode.INVALID_PRODUCER_ID_MAPPING;
     if (md.producerEpoch !== producerEpoch) return ErrorCode.PRODUCER_FENCED;
+    if (!waited && (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') && (await this.awaitCompletion(md))) {
+      return this.addPartitions(transactionalId, producerId, producerEpoch, partitions, true);
+    }
     if (md.pendingTransitionInProgress) return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (md.state === 'PrepareCommit' || md.state === 'PrepareAbort') return ErrorCode.CONCURRENT_TRANSACTIONS;
     if (md.state === 'Ongoing' && partitions.every((p) => md.topicPartitions.has(p))) return ErrorCode.NONE;
@@ -386,7 +420,7 @@ export class TransactionCoordinator {
     }
     const complete = md.prepareComplete(this.time.now());
     const epoch = this.txnLog.coordinatorEpoch(this.state.partitionFor(transactionalId));
-    this.track(this.writeMarkersAndComplete(md, commit, partitions, complete, epoch));
+    this.complete(md, commit, partitions, complete, epoch);
     return ErrorCode.NONE;
   }
 
