@@ -84,6 +84,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     cleanerBackoffMs: staticConfig.logCleanerBackoffMs,
     cleanerDedupeBufferSize: staticConfig.logCleanerDedupeBufferSize,
     cleanerLoadFactor: staticConfig.get('log.cleaner.io.buffer.load.factor') as number,
+    cleanerIoMaxBytesPerSecond: staticConfig.logCleanerIoMaxBytesPerSecond,
   });
   const handlers = new HandlerRegistry().register(...ALL_HANDLERS);
   const fetchWaiter = new FetchWaiter();

@@ -11,14 +11,25 @@
 // Choosing a log (Kafka's grabFilthiestCompactedLog): for each compacted log
 // (its active segment first rolled if older than segment.ms, so quiet topics are compacted too),
 //   firstDirty        = checkpoint, or the log start offset if absent or out of range
-//   firstUncleanable  = min(active segment base, high watermark, base of the first
-//                       segment with a record newer than now - min.compaction.lag.ms)
+//   firstUncleanable  = min(active segment base, base of the segment holding the
+//                       high watermark, of the one holding the last stable offset
+//                       (transactions not decided yet are never cleaned), and of the
+//                       first segment with a record newer than now - min.compaction.lag.ms)
 //   dirty ratio       = bytes of segments in [firstDirty, firstUncleanable)
 //                       / bytes of segments below firstUncleanable
 // A log is cleanable when it has dirty bytes and its ratio exceeds
 // min.cleanable.dirty.ratio, or when its oldest dirty segment's first batch is
 // older than max.compaction.lag.ms. The dirtiest cleanable log is cleaned;
-// when none is, the loop sleeps log.cleaner.backoff.ms.
+// when none is, the loop sleeps log.cleaner.backoff.ms. A log whose cleaned
+// tombstones or markers reached their delete horizon is cleaned too; after a
+// restart the horizons are read back from the batch headers of the clean
+// section (they are written there, KIP-534), once per log.
+//
+// Transactions: the partition's producer state (cleaner-txn.ts) gives the last
+// stable offset, the aborted transactions and the active producers for the
+// task; the ABORT entries kept in each swapped-in segment go back to its
+// .txnindex. Priority: the worker thread runs at nice `workerNice` (19 by
+// default, Linux) and cleaning I/O obeys log.cleaner.io.max.bytes.per.second.
 //
 // Swap and crash safety: see Log.replaceSegments and log-loader.ts (.cleaned
 // files are discarded, a complete .swap file replaces the segments it covers).
@@ -30,7 +41,8 @@ import { Worker } from 'node:worker_threads';
 import fs from 'node:fs';
 import type { Log } from './log.js';
 import { lifecycleConfig } from './log-config.js';
-import { cleanLog, type CleanResult, type CleanTask } from './cleaner.js';
+import { cleanLog, scanDeleteHorizons, type CleanResult, type CleanTask, type CleanerSegment } from './cleaner.js';
+import { txnViewOf } from './cleaner-txn.js';
 import { offsetMap, readOffsetCheckpointSync, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoints.js';
 
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
@@ -47,6 +59,10 @@ export interface LogCleanerOptions {
   loadFactor?: number;
   /** Run cleaning in a worker thread (default true); false runs it on the event loop (tests). */
   useWorker?: boolean;
+  /** Nice value of the worker thread (Linux; default 19, the lowest priority); null leaves it as the broker's. */
+  workerNice?: number | null;
+  /** log.cleaner.io.max.bytes.per.second (default unlimited). */
+  ioMaxBytesPerSecond?: number;
   now?: () => number;
   logger?: (msg: string) => void;
   /** Test hook: called at each step of a swap ('swap', 'deleted', 'renamed'). */
@@ -70,7 +86,7 @@ export class LogCleaner {
   private readonly checkpoints = new Map<string, Map<string, number>>();
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: CleanResult) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private stopped = false;
@@ -78,6 +94,8 @@ export class LogCleaner {
   private readonly uncleanable = new Set<Log>();
   /** Earliest delete horizon of the tombstones each log still holds (Kafka: latestDeleteHorizon). */
   private readonly horizons = new WeakMap<Log, number>();
+  /** Logs whose clean section's delete horizons were read back from disk (once per log after a start). */
+  private readonly horizonsKnown = new WeakSet<Log>();
   /** Number of cleanings done, for tests and metrics. */
   cleanings = 0;
 
@@ -159,6 +177,8 @@ export class LogCleaner {
         break;
       }
     }
+    const view = txnViewOf(log);
+    if (view) firstUncleanable = Math.min(firstUncleanable, segmentBaseOf(segs, view.lastStableOffset()));
     if (lc.minCompactionLagMs > 0) {
       for (let i = 0; i < segs.length - 1; i++) {
         const s = segs[i]!;
@@ -214,12 +234,37 @@ export class LogCleaner {
     // Nothing dirty enough: a log whose tombstones have passed their delete horizon.
     const now = this.now();
     for (const { log, logDir } of this.opts.logs()) {
+      if (!this.horizonsKnown.has(log) && !this.uncleanable.has(log)) await this.recoverHorizon(log, logDir).catch(() => {});
       const h = this.horizons.get(log);
       if (h === undefined || h > now || this.uncleanable.has(log)) continue;
       const c = await this.cleanable(log, logDir).catch(() => null);
       if (c) return { ...c, tombstonesOnly: true };
     }
     return null;
+  }
+
+  /**
+   * After a start, the earliest delete horizon of the batches the cleaner
+   * wrote before (the clean section, below the checkpoint), from their headers.
+   */
+  private async recoverHorizon(log: Log, logDir: string): Promise<void> {
+    if (!lifecycleConfig(log.config).compact || log.cleaning) return;
+    this.horizonsKnown.add(log);
+    const firstDirty = this.checkpointOf(log, logDir);
+    if (firstDirty === undefined || this.horizons.has(log)) return;
+    const segs = log.logSegments();
+    const clean: CleanerSegment[] = [];
+    for (let i = 0; i + 1 < segs.length && segs[i + 1]!.baseOffset <= firstDirty; i++) {
+      clean.push({ baseOffset: segs[i]!.baseOffset, path: segs[i]!.logPath, size: segs[i]!.size });
+    }
+    if (clean.length === 0) return;
+    log.cleaning = true; // no swap or retention removes the files while they are read
+    try {
+      const h = await this.post<number | null>({ scan: clean }, () => scanDeleteHorizons(clean));
+      if (h !== null && !this.horizons.has(log)) this.horizons.set(log, h);
+    } finally {
+      log.cleaning = false;
+    }
   }
 
   /** Clean the dirtiest log, if one needs it. Returns whether a log was cleaned. */
@@ -239,6 +284,7 @@ export class LogCleaner {
       await log.quiesceSegmentOps();
       const lc = lifecycleConfig(log.config);
       const segs = log.logSegments();
+      const view = txnViewOf(log);
       const task: CleanTask = {
         dir: log.dir,
         segments: segs
@@ -252,9 +298,22 @@ export class LogCleaner {
         segmentBytes: log.config.segmentBytes,
         force: c.tombstonesOnly === true,
         maxMapEntries: Math.max(1, Math.floor(((this.opts.dedupeBufferSize ?? 134217728) * (this.opts.loadFactor ?? 0.9)) / 24)),
+        abortedTxns: view?.abortedTxns(log.logStartOffset, c.firstUncleanableOffset),
+        activeProducers: view?.activeProducers(),
+        ioMaxBytesPerSecond: this.opts.ioMaxBytesPerSecond,
       };
       result = await this.run(task);
       if (result.groups.length > 0) await log.replaceSegments(result.groups, this.opts.onSwapStep);
+      this.horizonsKnown.add(log);
+      if (view) {
+        // Best effort: the aborted data of these entries is gone from the new segments, so a
+        // .txnindex lost to a crash here only drops entries no read_committed reader needs.
+        for (const g of result.groups) {
+          await view.segmentsReplaced(g.oldBaseOffsets, g.cleanedPath ? g.baseOffset : null, g.abortedTxns).catch((err) => {
+            this.opts.logger?.(`updating the transaction index of ${this.key(log)} failed: ${(err as Error).message}`);
+          });
+        }
+      }
       await this.updateCheckpoint(log, c.logDir, result.endOffset);
       if (result.minDeleteHorizon !== null) this.horizons.set(log, result.minDeleteHorizon);
       else this.horizons.delete(log);
@@ -277,20 +336,31 @@ export class LogCleaner {
   }
 
   private run(task: CleanTask): Promise<CleanResult> {
-    if (this.opts.useWorker === false) return cleanLog(task);
+    return this.post({ task }, () => cleanLog(task));
+  }
+
+  /** Sends a message to the worker (or runs `inline` when there is none) and waits for its answer. */
+  private post<T>(msg: object, inline: () => T | Promise<T>): Promise<T> {
+    if (this.opts.useWorker === false) return Promise.resolve().then(inline);
     const w = this.ensureWorker();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      w.postMessage({ id, task });
+      w.postMessage({ id, ...msg });
     });
+  }
+
+  /** The worker thread's kernel thread id and nice value as it reads them itself (tests, diagnostics). */
+  workerPriority(): Promise<{ tid: number | null; nice: number | null; error?: string }> {
+    return this.post({ priority: true }, () => ({ tid: null, nice: null }));
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./cleaner-worker.js', import.meta.url));
+    const nice = this.opts.workerNice === undefined ? 19 : this.opts.workerNice;
+    const w = new Worker(new URL('./cleaner-worker.js', import.meta.url), { workerData: nice === null ? {} : { nice } });
     w.unref();
-    w.on('message', (msg: { id: number; result?: CleanResult; error?: string }) => {
+    w.on('message', (msg: { id: number; result?: unknown; error?: string }) => {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
@@ -330,4 +400,14 @@ export class LogCleaner {
     }
     await writeOffsetCheckpoint(path.join(logDir, CLEANER_OFFSET_CHECKPOINT), entries);
   }
+}
+
+/** Base offset of the segment holding `offset` (the first segment's when it is below them all). */
+function segmentBaseOf(segs: readonly { baseOffset: number }[], offset: number): number {
+  let base = segs[0]!.baseOffset;
+  for (const s of segs) {
+    if (s.baseOffset > offset) break;
+    base = s.baseOffset;
+  }
+  return base;
 }

@@ -52,6 +52,8 @@ export interface BackgroundTaskOptions {
   cleanerDedupeBufferSize?: number;
   /** log.cleaner.io.buffer.load.factor */
   cleanerLoadFactor?: number;
+  /** log.cleaner.io.max.bytes.per.second */
+  cleanerIoMaxBytesPerSecond?: number;
 }
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -350,6 +352,7 @@ export class LogManager {
         backoffMs: o.cleanerBackoffMs,
         dedupeBufferSize: o.cleanerDedupeBufferSize,
         loadFactor: o.cleanerLoadFactor,
+        ioMaxBytesPerSecond: o.cleanerIoMaxBytesPerSecond,
         logger: say,
       });
       this.cleaner.start();

@@ -30,6 +30,7 @@ import {
   writeSnapshotFile,
 } from './producer-snapshot.js';
 import { ProducerStateManager, type AppendAnalysis, type AppendOrigin, type BatchMetadata, type TxnVerifier } from './producer-state-manager.js';
+import { registerTxnView } from './cleaner-txn.js';
 
 /** Snapshot files kept per partition. */
 const SNAPSHOTS_KEPT = 2;
@@ -59,6 +60,14 @@ export class LogProducerState {
     this.producers = new ProducerStateManager(`${log.topic}-${log.partition}`);
     this.aborted = new AbortedTxnIndex(log.dir);
     this.segmentCount = log.numberOfSegments;
+    // What the log cleaner needs to clean transactional data (cleaner-txn.ts).
+    registerTxnView(log, {
+      lastStableOffset: () => this.lastStableOffset(),
+      abortedTxns: (from, to) => this.aborted.all().filter((t) => t.lastOffset >= from && t.firstOffset < to),
+      activeProducers: () =>
+        [...this.producers.producers.values()].map((e) => ({ producerId: e.producerId, producerEpoch: e.producerEpoch, lastDataOffset: e.lastDataOffset })),
+      segmentsReplaced: (oldBases, newBase, kept) => this.aborted.replaceSegments(oldBases, newBase, kept),
+    });
   }
 
   static async load(log: Log, opts: ProducerStateOptions): Promise<LogProducerState> {

@@ -168,6 +168,28 @@ export class AbortedTxnIndex {
     }
   }
 
+  /**
+   * The log cleaner swapped segments `oldBases` for one based at `newBase`
+   * (null: they were dropped) whose ABORT markers with data are `kept`: the
+   * old segments' entries are forgotten and the new segment's .txnindex is
+   * written (a temporary file renamed over it).
+   */
+  async replaceSegments(oldBases: readonly number[], newBase: number | null, kept: readonly AbortedTxn[]): Promise<void> {
+    const olds = new Set(oldBases);
+    this.entries = this.entries.filter((e) => !olds.has(e.segment));
+    if (newBase === null) return;
+    for (const t of kept) this.entries.push({ ...t, segment: newBase });
+    this.entries.sort((a, b) => a.lastOffset - b.lastOffset);
+    await this.writes;
+    const file = transactionIndexPath(this.dir, newBase);
+    if (kept.length === 0) {
+      await fs.promises.rm(file, { force: true });
+      return;
+    }
+    await fs.promises.writeFile(file + '.tmp', Buffer.concat(kept.map(encodeAbortedTxn)));
+    await fs.promises.rename(file + '.tmp', file);
+  }
+
   get size(): number {
     return this.entries.length;
   }
