@@ -3,8 +3,9 @@
 // checks, messages and output, on the Samsa Admin client. Broker configs are
 // changed with IncrementalAlterConfigs (Kafka's tool replaces the whole
 // dynamic set with the legacy AlterConfigs; the resulting configs are the
-// same). Client, user and IP quotas, SCRAM credentials and client-metrics
-// resources need APIs the Samsa client does not have yet: the tool says so.
+// same). Users, clients and ips (client quotas, SCRAM credentials) are in
+// configs-quotas.ts. Client-metrics resources need APIs the Samsa client does
+// not have yet: the tool says so.
 
 import { Admin } from '../client/admin.js';
 import type { ConfigEntry, ConfigSource, ResourceType } from '../client/admin.js';
@@ -25,22 +26,14 @@ import {
 } from './options.js';
 import { debugStack, javaExceptionName, kafkaMessage, println } from './output.js';
 import { TOPIC_CONFIG_NAMES, validateTopicName } from './topics.js';
-
-/** Kafka's InvalidConfigurationException raised by the tool itself (printed as a plain message). */
-class InvalidConfigurationError extends Error {
-  override name = 'InvalidConfigurationException';
-}
+import { CLIENT, CLIENT_QUOTAS, IP, InvalidConfigurationError, USER, alterQuotaEntities, checkIpNames, describeQuotaEntities } from './configs-quotas.js';
 
 const TOPIC = 'topics';
-const CLIENT = 'clients';
-const USER = 'users';
 const BROKER = 'brokers';
-const IP = 'ips';
 const BROKER_LOGGER = 'broker-loggers';
 const CLIENT_METRICS = 'client-metrics';
 const SUPPORTED_TYPES = [TOPIC, CLIENT, USER, BROKER, IP, BROKER_LOGGER, CLIENT_METRICS];
 
-const CLIENT_QUOTAS = ['consumer_byte_rate', 'controller_mutation_rate', 'producer_byte_rate', 'request_percentage'];
 const BROKER_QUOTAS = ['follower.replication.throttled.rate', 'leader.replication.throttled.rate', 'replica.alter.log.dirs.io.max.bytes.per.second'];
 
 function brokerDynamicNames(): string[] {
@@ -201,7 +194,8 @@ function resourceFor(entityType: string, name: string): { type: ResourceType; dy
 }
 
 function unsupported(entityType: string): Error {
-  return new ArgumentError(`Entity type ${entityType} is not supported by Samsa yet: it needs ${entityType === CLIENT_METRICS ? 'client-metrics config resources' : 'the client quota and SCRAM credential APIs'}, which the Samsa client does not implement`);
+  if (entityType !== CLIENT_METRICS) return new ArgumentError(`Invalid entity type: ${entityType}`);
+  return new ArgumentError(`Entity type ${entityType} is not supported by Samsa yet: it needs client-metrics config resources, which the Samsa client does not implement`);
 }
 
 async function resourceConfig(admin: Admin, entityType: string, name: string, includeSynonyms: boolean, all: boolean): Promise<ConfigEntry[]> {
@@ -215,6 +209,7 @@ async function describeConfig(admin: Admin, opts: OptionSet): Promise<void> {
   const type = entityTypes(opts)[0]!;
   const name = entityNames(opts)[0];
   const all = opts.has('all');
+  if ([USER, CLIENT, IP].includes(type)) return describeQuotaEntities(admin, entityTypes(opts), entityNames(opts));
   if (![TOPIC, BROKER, BROKER_LOGGER].includes(type)) throw unsupported(type);
   let entities: string[];
   if (name !== undefined) entities = [name];
@@ -236,6 +231,13 @@ async function alterConfig(admin: Admin, opts: OptionSet): Promise<void> {
   const name = entityNames(opts)[0]!;
   const add = configsToBeAdded(opts);
   const del = opts.valuesOf('delete-config').map((k) => k.trim());
+  if ([USER, CLIENT, IP].includes(type)) await alterQuotaEntities(admin, entityTypes(opts), entityNames(opts), add, del);
+  else await alterResourceConfig(admin, type, name, add, del);
+  if (name !== '') println(`Completed updating config for ${type.slice(0, -1)} ${name}.`);
+  else println(`Completed updating default config for ${type} in the cluster.`);
+}
+
+async function alterResourceConfig(admin: Admin, type: string, name: string, add: Record<string, string>, del: string[]): Promise<void> {
   if (![TOPIC, BROKER, BROKER_LOGGER].includes(type)) throw unsupported(type);
   const { type: resourceType } = resourceFor(type, name);
   if (type === BROKER_LOGGER) {
@@ -254,8 +256,6 @@ async function alterConfig(admin: Admin, opts: OptionSet): Promise<void> {
       configs: [...Object.entries(add).map(([k, v]) => ({ name: k, value: v, op: 'set' as const })), ...del.map((k) => ({ name: k, op: 'delete' as const }))],
     },
   ]);
-  if (name !== '') println(`Completed updating config for ${type.slice(0, -1)} ${name}.`);
-  else println(`Completed updating default config for ${type} in the cluster.`);
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -265,6 +265,7 @@ export async function main(args: string[]): Promise<number> {
     opts = parseOrExit(parser(), args);
     maybePrintHelpOrVersion(opts, 'This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip or client-metrics');
     checkArgs(opts);
+    await checkIpNames(entityTypes(opts), entityNames(opts));
     if (opts.has('zookeeper')) {
       println('Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.');
       println('Use --bootstrap-server instead to specify a broker to connect to.');

@@ -9,7 +9,7 @@
 
 import type { OptionSpec } from './options.js';
 import { ErrorCode, KafkaError } from '../client/errors.js';
-import { KAFKA_ERRORS } from './kafka-errors.js';
+import { errorInfo } from '../protocol/errors.js';
 import { Logger } from '../logger.js';
 import { lineSegments } from './argparse.js';
 
@@ -78,17 +78,13 @@ export function formatHelp(specs: readonly OptionSpec[]): string {
 /**
  * The message Kafka's Java client would carry for this error: the broker's own
  * message when it sent one (without the Samsa client's "<call>: <ERROR_NAME>: "
- * prefix), else Kafka's default text for the code.
+ * prefix), else Kafka's default text for the code (the client's default).
  */
 export function kafkaMessage(err: unknown): string {
   if (err instanceof KafkaError) {
     const marker = `${err.errorName}: `;
     const i = err.message.indexOf(marker);
-    const text = i >= 0 ? err.message.slice(i + marker.length) : err.message;
-    const kafka = KAFKA_ERRORS[err.errorName];
-    // The broker sent no message: the Java client shows its own default text for the code.
-    if (kafka && text === new KafkaError(err.code).message) return kafka[0];
-    return text;
+    return i >= 0 ? err.message.slice(i + marker.length) : err.message;
   }
   return err instanceof Error ? err.message : String(err);
 }
@@ -97,7 +93,7 @@ export function kafkaMessage(err: unknown): string {
 export function javaExceptionName(err: unknown): string {
   if (err instanceof KafkaError) {
     if (err.code === ErrorCode.REQUEST_TIMED_OUT && !(err.name === 'KafkaError')) return 'org.apache.kafka.common.errors.TimeoutException';
-    const simple = KAFKA_ERRORS[err.errorName]?.[1] ?? 'KafkaException';
+    const simple = errorInfo(err.code).exception ?? 'KafkaException';
     return `org.apache.kafka.common.errors.${simple}`;
   }
   if (err instanceof Error && err.name === 'IllegalArgumentException') return 'java.lang.IllegalArgumentException';

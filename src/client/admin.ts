@@ -15,6 +15,9 @@ import type { BrokerInfo } from './metadata.js';
 import type { BrokerConnection } from './connection.js';
 import { API_KEYS as GROUP_API, CommittedOffset, CoordinatorInfo, OffsetToCommit, findCoordinatorOnce, isCoordinatorError, sendOffsetCommit, sendOffsetFetch } from './group-requests.js';
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from './consumer-protocol.js';
+import * as quotas from './admin-quotas.js';
+import type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent, UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin-quotas.js';
+export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent, ScramMechanism, UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin-quotas.js';
 
 const API = {
   CreateTopics: 19,
@@ -667,6 +670,32 @@ export class Admin {
         return { topic: tp.topic, partition: tp.partition, error: code ? brokerError(code, null, `OffsetDelete ${groupId} ${tp.topic}-${tp.partition}`) : null };
       }),
     );
+  }
+
+  /** Client quotas of the entities matching every component (`strict`: entities with no other entity types). */
+  async describeClientQuotas(components: readonly QuotaFilterComponent[], opts: { strict?: boolean } = {}): Promise<ClientQuotaEntry[]> {
+    const body = quotas.describeQuotasBody(components, opts.strict ?? false);
+    return quotas.readDescribeQuotas(await this.toController(quotas.QUOTA_API.DescribeClientQuotas, 'DescribeClientQuotas', () => body));
+  }
+
+  /** Sets and removes quota values; rejects with AdminOperationError (carrying every entity's result) when any fails. */
+  async alterClientQuotas(alterations: readonly ClientQuotaAlteration[], opts: { validateOnly?: boolean } = {}): Promise<{ entity: QuotaEntity; error: KafkaError | null }[]> {
+    const body = quotas.alterQuotasBody(alterations, opts.validateOnly ?? false);
+    const res = await this.toController<any>(quotas.QUOTA_API.AlterClientQuotas, 'AlterClientQuotas', () => body, (r) => throwIfRetriable(r.entries.map((e: any) => e.errorCode)));
+    return settle(quotas.readAlterQuotas(res));
+  }
+
+  /** SCRAM credentials (mechanism and iterations) of the given users, or of every user with one. */
+  async describeUserScramCredentials(users?: readonly string[]): Promise<UserScramCredentialsDescription[]> {
+    const body = { users: users ? users.map((name) => ({ name })) : null };
+    return quotas.readDescribeScram(await this.toController(quotas.QUOTA_API.DescribeUserScramCredentials, 'DescribeUserScramCredentials', () => body));
+  }
+
+  /** Creates, replaces or deletes SCRAM credentials; the password is salted here and never sent. */
+  async alterUserScramCredentials(alterations: readonly UserScramCredentialAlteration[]): Promise<{ user: string; error: KafkaError | null }[]> {
+    const { body, refused } = quotas.alterScramBody(alterations);
+    const res = await this.toController<any>(quotas.QUOTA_API.AlterUserScramCredentials, 'AlterUserScramCredentials', () => body, (r) => throwIfRetriable(r.results.map((e: any) => e.errorCode)));
+    return settle(quotas.readAlterScram(res, alterations, refused));
   }
 
   /** Closes every connection; leaves nothing running. */

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { promises as fsp, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { BrokerRegistration, MetadataStore, PartitionState, TopicState } from './metadata-store.js';
+import { BrokerRegistration, ClientQuota, ClientQuotaChange, MetadataStore, PartitionState, QuotaEntity, ScramCredential, ScramMechanismName, TopicState } from './metadata-store.js';
 
 interface Snapshot {
   version: 1;
@@ -14,7 +14,14 @@ interface Snapshot {
   brokerConfigs: Record<string, Record<string, string>>;
   /** First producer id not yet handed out (absent: 0). */
   nextProducerId?: number;
+  /** Client quotas (absent in files written before they existed). */
+  clientQuotas?: ClientQuota[];
+  /** SCRAM credentials: salt, StoredKey and ServerKey, never a password. */
+  scramCredentials?: ScramCredential[];
 }
+
+const quotaKey = (entity: QuotaEntity) => JSON.stringify([...entity].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+const scramKey = (user: string, mechanism: ScramMechanismName) => `${mechanism}\0${user}`;
 
 export const METADATA_FILE = 'samsa-cluster-metadata.json';
 
@@ -23,6 +30,8 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
   private readonly byId = new Map<string, TopicState>();
   private brokerConfigMap: Record<string, Record<string, string>> = {};
   private nextProducerId = 0;
+  private readonly quotas = new Map<string, ClientQuota>();
+  private readonly scram = new Map<string, ScramCredential>();
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -41,6 +50,8 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
       for (const t of snap.topics) store.index(t);
       store.brokerConfigMap = snap.brokerConfigs ?? {};
       store.nextProducerId = snap.nextProducerId ?? 0;
+      for (const q of snap.clientQuotas ?? []) store.quotas.set(quotaKey(q.entity), q);
+      for (const c of snap.scramCredentials ?? []) store.scram.set(scramKey(c.user, c.mechanism), c);
     }
     return store;
   }
@@ -115,9 +126,43 @@ export class LocalMetadataStore extends EventEmitter implements MetadataStore {
     return { firstProducerId, size: count };
   }
 
+  clientQuotas(): ClientQuota[] {
+    return [...this.quotas.values()].map((q) => ({ entity: q.entity, values: { ...q.values } }));
+  }
+
+  async alterClientQuotas(changes: readonly ClientQuotaChange[]): Promise<void> {
+    for (const c of changes) {
+      const key = quotaKey(c.entity);
+      const values = { ...(this.quotas.get(key)?.values ?? {}), ...c.set };
+      for (const k of c.remove) delete values[k];
+      if (Object.keys(values).length === 0) this.quotas.delete(key);
+      else this.quotas.set(key, { entity: JSON.parse(key) as QuotaEntity, values });
+    }
+    await this.persist();
+    this.emit('clientQuotasChanged');
+  }
+
+  scramCredentials(): ScramCredential[] {
+    return [...this.scram.values()].map((c) => ({ ...c }));
+  }
+
+  async alterScramCredentials(upserts: readonly ScramCredential[], deletions: readonly { user: string; mechanism: ScramMechanismName }[]): Promise<void> {
+    for (const d of deletions) this.scram.delete(scramKey(d.user, d.mechanism));
+    for (const u of upserts) this.scram.set(scramKey(u.user, u.mechanism), { ...u });
+    await this.persist();
+    this.emit('scramCredentialsChanged');
+  }
+
   /** Serialises writes so that the file always holds the latest complete state. */
   private persist(): Promise<void> {
-    const snapshot: Snapshot = { version: 1, topics: this.topics(), brokerConfigs: this.brokerConfigMap, nextProducerId: this.nextProducerId };
+    const snapshot: Snapshot = {
+      version: 1,
+      topics: this.topics(),
+      brokerConfigs: this.brokerConfigMap,
+      nextProducerId: this.nextProducerId,
+      clientQuotas: [...this.quotas.values()],
+      scramCredentials: [...this.scram.values()],
+    };
     const text = JSON.stringify(snapshot, null, 1);
     this.writing = this.writing.then(() => writeAtomically(this.file, text));
     return this.writing;

@@ -29,6 +29,35 @@ export interface BrokerRegistration {
   endpoints: { name: string; host: string; port: number; securityProtocol: string }[];
 }
 
+/** A client quota entity: its ('user' | 'client-id' | 'ip') → name pairs; a null name is that type's default entity. */
+export type QuotaEntity = readonly (readonly [type: string, name: string | null])[];
+
+export interface ClientQuota {
+  /** Sorted by entity type. */
+  entity: QuotaEntity;
+  /** Quota key → value (producer_byte_rate, request_percentage, connection_creation_rate, …). */
+  values: Record<string, number>;
+}
+
+export interface ClientQuotaChange {
+  entity: QuotaEntity;
+  set: Record<string, number>;
+  remove: string[];
+}
+
+export type ScramMechanismName = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** What a broker keeps of a SCRAM credential (RFC 5802): never the password nor the salted password. */
+export interface ScramCredential {
+  user: string;
+  mechanism: ScramMechanismName;
+  iterations: number;
+  /** base64 */
+  salt: string;
+  storedKey: string;
+  serverKey: string;
+}
+
 export interface MetadataStore extends EventEmitter {
   readonly clusterId: string;
   controllerId(): number;
@@ -48,5 +77,12 @@ export interface MetadataStore extends EventEmitter {
    * ProducerIdsRecord): persisted before it resolves, so no id is handed out twice, even across restarts.
    */
   allocateProducerIds(count: number): Promise<{ firstProducerId: number; size: number }>;
+  /** Every client quota entity that has at least one value. */
+  clientQuotas(): ClientQuota[];
+  /** Applies all changes in one write; an entity left without values disappears. */
+  alterClientQuotas(changes: readonly ClientQuotaChange[]): Promise<void>;
+  scramCredentials(): ScramCredential[];
+  /** Applies upserts and deletions (by user and mechanism) in one write. */
+  alterScramCredentials(upserts: readonly ScramCredential[], deletions: readonly { user: string; mechanism: ScramMechanismName }[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { ApiDef } from './schema.js';
 import { CORE_APIS } from './messages/core.js';
 import { ADMIN_APIS } from './messages/admin.js';
 import { GROUP_APIS } from './messages/group.js';
+import { QUOTA_AND_CREDENTIAL_APIS } from './messages/quotas-and-credentials.js';
 
 export interface Api {
   readonly def: ApiDef;
@@ -14,7 +15,7 @@ export interface Api {
   readonly response: MessageCodec;
 }
 
-const ALL_DEFS: ApiDef[] = [...CORE_APIS, ...ADMIN_APIS, ...GROUP_APIS];
+const ALL_DEFS: ApiDef[] = [...CORE_APIS, ...ADMIN_APIS, ...GROUP_APIS, ...QUOTA_AND_CREDENTIAL_APIS];
 
 export const APIS = new Map<number, Api>();
 for (const def of ALL_DEFS) {
