@@ -164,3 +164,61 @@ test('idempotent producer, several batches in flight, connections cut after the 
     await proxy.close();
   }
 });
+
+test('sends beyond buffer.memory wait in line and go out in send order; flush() waits for them; max.block.ms bounds a wait for metadata', { timeout: 120_000 }, async () => {
+  const broker = await startBrokerProcess({ overrides: { 'auto.create.topics.enable': 'false' } });
+  const admin = new Admin({ bootstrapServers: broker.bootstrap });
+  const topic = 'inflight-memory';
+  const N = 20_000;
+  try {
+    await admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
+    // 64 KiB of buffer for ~2.4 MB of records: nearly every send() waits for memory.
+    const producer = new Producer({ bootstrapServers: broker.bootstrap, acks: 'all', bufferMemory: 65536, batchSize: 4096, lingerMs: 5, maxBlockMs: 60_000 });
+    try {
+      const sends: Promise<RecordMetadata>[] = [];
+      let settled = 0;
+      for (let i = 0; i < N; i++) {
+        const p = producer.send({ topic, partition: i % PARTITIONS, value: `${i}`.padStart(120, ' ') });
+        void p.then(() => settled++, () => {});
+        sends.push(p);
+      }
+      assert.ok(settled < N);
+      await producer.flush();
+      assert.equal(settled, N, 'flush() returned before every send had settled');
+      assertOffsetsInSendOrder(await Promise.all(sends));
+      const blocked = new Producer({ bootstrapServers: broker.bootstrap, maxBlockMs: 300 });
+      try {
+        const t0 = Date.now();
+        await assert.rejects(blocked.send({ topic: 'no-such-topic', value: 'x' }), (err: Error) => {
+          assert.equal(err.name, 'TimeoutError', err.message);
+          return true;
+        });
+        assert.ok(Date.now() - t0 < 5000, 'max.block.ms bounds the wait');
+      } finally {
+        await blocked.close();
+      }
+    } finally {
+      await producer.close();
+    }
+    const consumer = new Consumer({ bootstrapServers: broker.bootstrap, autoOffsetReset: 'earliest', fetchMaxWaitMs: 50 });
+    try {
+      consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })));
+      const next = [0, 1];
+      let count = 0;
+      const deadline = Date.now() + 60_000;
+      while (count < N && Date.now() < deadline) {
+        for (const r of await consumer.poll(500)) {
+          assert.equal(Number(r.value!.toString()), next[r.partition], `partition ${r.partition} out of order`);
+          next[r.partition]! += PARTITIONS;
+          count++;
+        }
+      }
+      assert.equal(count, N);
+    } finally {
+      await consumer.close();
+    }
+  } finally {
+    await admin.close();
+    await broker.destroy();
+  }
+});
