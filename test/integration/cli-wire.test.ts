@@ -1,0 +1,182 @@
+// Nothing Samsa-specific in how the tools talk to a broker. The tools' flows
+// run through a recording proxy (recording-proxy.ts) in front of a broker
+// process that advertises the proxy, so every request of every tool is seen:
+//  - every (API key, version) sent lies within what Apache Kafka 3.9 serves
+//    (its message schemas, stable versions), and is the highest version both
+//    sides know (ApiVersions negotiation, not a hard-coded version);
+//  - the proxy then plays a Kafka 2.8 broker (its ApiVersions table, and
+//    ApiVersions v4 refused as 2.8 refuses it): the same flows succeed with
+//    the same output, every request within 2.8's ranges;
+//  - the documented errors of kafka-configs' and kafka-topics' calls,
+//    injected into the broker's answers, end the tool with Kafka's exception
+//    name and message and exit code 1.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BrokerProcess, startBrokerProcess } from './harness.js';
+import { runTool } from './cli-util.js';
+import { RecordingProxy, startRecordingProxy } from './recording-proxy.js';
+import { APIS } from '../../src/protocol/apis.js';
+import { CLIENT_MAX_VERSION } from '../../src/client/connection.js';
+import { errorInfo, ErrorCode } from '../../src/protocol/errors.js';
+
+// Apache Kafka 3.9 and 2.8: the versions a broker serves, by API key, from their message
+// schemas (requests a broker listens for; versions marked unstable left out).
+const KAFKA_3_9: Record<number, [number, number]> = {
+  0: [0, 11], 1: [0, 17], 2: [0, 9], 3: [0, 12], 8: [0, 9], 9: [0, 9], 10: [0, 6], 11: [0, 9], 12: [0, 4], 13: [0, 5],
+  14: [0, 5], 15: [0, 5], 16: [0, 5], 17: [0, 1], 18: [0, 4], 19: [0, 7], 20: [0, 6], 21: [0, 2], 22: [0, 5], 23: [0, 4],
+  24: [0, 5], 25: [0, 4], 26: [0, 4], 27: [0, 1], 28: [0, 4], 29: [0, 3], 30: [0, 3], 31: [0, 3], 32: [0, 4], 33: [0, 2],
+  34: [0, 2], 35: [0, 4], 36: [0, 2], 37: [0, 3], 38: [0, 3], 39: [0, 2], 40: [0, 2], 41: [0, 3], 42: [0, 2], 43: [0, 2],
+  44: [0, 1], 45: [0, 0], 46: [0, 0], 47: [0, 0], 48: [0, 1], 49: [0, 1], 50: [0, 0], 51: [0, 0], 55: [0, 2], 57: [0, 1],
+  60: [0, 1], 61: [0, 0], 64: [0, 0], 65: [0, 0], 66: [0, 1], 68: [0, 0], 69: [0, 0], 71: [0, 0], 72: [0, 0], 74: [0, 0],
+  75: [0, 0],
+};
+const KAFKA_2_8: Record<number, [number, number]> = {
+  0: [0, 9], 1: [0, 12], 2: [0, 6], 3: [0, 11], 8: [0, 8], 9: [0, 7], 10: [0, 3], 11: [0, 7], 12: [0, 4], 13: [0, 4],
+  14: [0, 5], 15: [0, 5], 16: [0, 4], 17: [0, 1], 18: [0, 3], 19: [0, 7], 20: [0, 6], 21: [0, 2], 22: [0, 4], 23: [0, 4],
+  24: [0, 3], 25: [0, 3], 26: [0, 3], 27: [0, 1], 28: [0, 3], 29: [0, 2], 30: [0, 2], 31: [0, 2], 32: [0, 4], 33: [0, 2],
+  34: [0, 2], 35: [0, 2], 36: [0, 2], 37: [0, 3], 38: [0, 2], 39: [0, 2], 40: [0, 2], 41: [0, 2], 42: [0, 2], 43: [0, 2],
+  44: [0, 1], 45: [0, 0], 46: [0, 0], 47: [0, 0], 48: [0, 1], 49: [0, 1], 50: [0, 0], 51: [0, 0], 57: [0, 0], 60: [0, 0],
+};
+
+/** The highest version this client would pick against a broker serving `table`. */
+function negotiated(apiKey: number, table: Record<number, [number, number]>): number {
+  const ours = Math.min(APIS.get(apiKey)!.request.maxVersion, CLIENT_MAX_VERSION.get(apiKey) ?? Infinity);
+  return Math.min(ours, table[apiKey]![1]);
+}
+
+describe('the tools on the wire', { timeout: 600_000 }, () => {
+  let broker: BrokerProcess;
+  let proxy: RecordingProxy & { target: number };
+  const dir = mkdtempSync(path.join(tmpdir(), 'samsa-wire-'));
+  const bs = () => ['--bootstrap-server', `127.0.0.1:${proxy.port}`];
+
+  before(async () => {
+    proxy = await startRecordingProxy();
+    broker = await startBrokerProcess({ overrides: { 'node.id': '0', 'num.partitions': '1', 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` } });
+    proxy.target = broker.port;
+  });
+  after(async () => {
+    await proxy?.close();
+    await broker?.destroy();
+  });
+
+  /** The tools' everyday flows, each step's stdout (exit 0 required), in order. `t` keeps the runs' topics apart. */
+  async function flows(t: string): Promise<string[]> {
+    const outputs: string[] = [];
+    const step = async (toolName: string, args: string[], input?: string) => {
+      const r = await runTool(toolName, [...bs(), ...args], { input });
+      assert.equal(r.status, 0, `${toolName} ${args.join(' ')}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+      outputs.push(r.stdout.replace(/TopicId: \S+/g, 'TopicId: <id>').replaceAll(t, '<t>').replace(/console-consumer-\d+/g, '<group>'));
+    };
+    await step('kafka-topics', ['--create', '--topic', t, '--partitions', '2', '--config', 'retention.ms=3600000']);
+    await step('kafka-topics', ['--list']);
+    await step('kafka-topics', ['--describe', '--topic', t]);
+    await step('kafka-topics', ['--alter', '--topic', t, '--partitions', '3']);
+    await step('kafka-configs', ['--alter', '--topic', t, '--add-config', 'min.insync.replicas=1']);
+    await step('kafka-configs', ['--describe', '--topic', t]);
+    await step('kafka-configs', ['--describe', '--broker', '0']);
+    await step('kafka-configs', ['--alter', '--user', `${t}-u`, '--add-config', 'SCRAM-SHA-256=[iterations=4096,password=p]']);
+    await step('kafka-configs', ['--alter', '--user', `${t}-u`, '--add-config', 'producer_byte_rate=1000']);
+    await step('kafka-configs', ['--describe', '--user', `${t}-u`]);
+    await step('kafka-configs', ['--alter', '--user', `${t}-u`, '--delete-config', 'SCRAM-SHA-256']);
+    await step('kafka-console-producer', ['--topic', t, '--property', 'parse.key=true', '--property', 'key.separator=:'], 'a:1\nb:2\nc:3\nd:4\n');
+    await step('kafka-console-consumer', ['--topic', t, '--from-beginning', '--max-messages', '4', '--group', `${t}-g`, '--property', 'print.key=true']);
+    await step('kafka-consumer-groups', ['--describe', '--group', `${t}-g`]);
+    await step('kafka-consumer-groups', ['--reset-offsets', '--group', `${t}-g`, '--topic', t, '--to-earliest', '--execute']);
+    await step('kafka-get-offsets', ['--topic', t]);
+    const file = path.join(dir, `${t}.json`);
+    writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic: t, partition: 0, offset: 0 }] }));
+    await step('kafka-delete-records', ['--offset-json-file', file]);
+    await step('kafka-verifiable-producer', ['--topic', t, '--max-messages', '3']);
+    await step('kafka-log-dirs', ['--describe', '--topic-list', t]);
+    await step('kafka-consumer-groups', ['--delete', '--group', `${t}-g`]);
+    await step('kafka-topics', ['--delete', '--topic', t]);
+    return outputs;
+  }
+
+  // Outputs that depend on more than what the flows did (sizes, timings, the api-versions table).
+  const comparable = (outs: string[]) =>
+    outs.map((o) => o.replace('__consumer_offsets\n', '').replace(/"partition":\d+/g, '"partition":N').replace(/"size":\d+/g, '"size":N').replace(/"timestamp":\d+/g, '"timestamp":N').replace(/"avg_throughput":[\d.E-]+/g, '"avg_throughput":N').replace(/"offset":\d+/g, '"offset":N'));
+
+  let kafka39Outputs: string[] = [];
+
+  it("every request is within Apache Kafka 3.9's ranges, at the highest version both sides know", async () => {
+    proxy.requests.length = 0;
+    kafka39Outputs = await flows('wire39');
+    const seen = new Map<number, Set<number>>();
+    for (const r of proxy.requests) {
+      const range = KAFKA_3_9[r.apiKey];
+      assert.ok(range, `API ${r.apiKey} (${APIS.get(r.apiKey)?.def.name}) is not served by Kafka 3.9`);
+      assert.ok(r.version >= range[0] && r.version <= range[1], `API ${r.apiKey} v${r.version} outside Kafka 3.9's ${range[0]}-${range[1]}`);
+      if (!seen.has(r.apiKey)) seen.set(r.apiKey, new Set());
+      seen.get(r.apiKey)!.add(r.version);
+    }
+    for (const [apiKey, versions] of seen) assert.deepEqual([...versions], [negotiated(apiKey, KAFKA_3_9)], `API ${apiKey} (${APIS.get(apiKey)!.def.name}) versions`);
+    // The flows exercise the admin, producer, consumer and group APIs and the four quota/SCRAM ones.
+    for (const k of [0, 1, 2, 3, 8, 9, 10, 11, 14, 18, 19, 20, 21, 32, 35, 37, 42, 44, 48, 49, 50, 51]) assert.ok(seen.has(k), `API ${k} (${APIS.get(k)!.def.name}) used`);
+  });
+
+  it('against a Kafka 2.8 broker (its ApiVersions answer): the same flows, the same output, within 2.8 ranges', async () => {
+    proxy.apiVersions = new Map(Object.entries(KAFKA_2_8).map(([k, r]) => [Number(k), r]));
+    proxy.requests.length = 0;
+    try {
+      const outputs = await flows('wire28');
+      assert.deepEqual(comparable(outputs), comparable(kafka39Outputs));
+    } finally {
+      proxy.apiVersions = null;
+    }
+    const apiVersionsRequests = proxy.requests.filter((r) => r.apiKey === 18).map((r) => r.version);
+    // KIP-511: v4 first, refused, then v3 on the same connection.
+    assert.ok(apiVersionsRequests.includes(4) && apiVersionsRequests.includes(3));
+    for (const r of proxy.requests) {
+      if (r.apiKey === 18) continue;
+      const range = KAFKA_2_8[r.apiKey];
+      assert.ok(range, `API ${r.apiKey} is not served by Kafka 2.8`);
+      assert.equal(r.version, negotiated(r.apiKey, KAFKA_2_8), `API ${r.apiKey} (${APIS.get(r.apiKey)!.def.name})`);
+    }
+  });
+
+  it("documented errors of the configs and topics calls end the tool with Kafka's exception and message", async () => {
+    const cases: [apiKey: number, codes: number[], tool: string, args: string[]][] = [
+      [48, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.INVALID_REQUEST, ErrorCode.UNSUPPORTED_VERSION], 'kafka-configs', ['--describe', '--entity-type', 'clients']],
+      [49, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.INVALID_REQUEST, ErrorCode.UNSUPPORTED_VERSION], 'kafka-configs', ['--alter', '--client', 'c1', '--add-config', 'consumer_byte_rate=5']],
+      [50, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED], 'kafka-configs', ['--describe', '--user', 'u1']],
+      [51, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.UNACCEPTABLE_CREDENTIAL, ErrorCode.UNSUPPORTED_SASL_MECHANISM, ErrorCode.RESOURCE_NOT_FOUND, ErrorCode.DUPLICATE_RESOURCE], 'kafka-configs', ['--alter', '--user', 'u1', '--add-config', 'SCRAM-SHA-512=[password=p]']],
+      [32, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.INVALID_REQUEST], 'kafka-configs', ['--describe', '--topic', 'any']],
+      [44, [ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.INVALID_CONFIG, ErrorCode.POLICY_VIOLATION, ErrorCode.INVALID_REQUEST], 'kafka-configs', ['--alter', '--broker', '0', '--add-config', 'log.cleaner.threads=2']],
+    ];
+    for (const [apiKey, codes, toolName, args] of cases) {
+      for (const code of codes) {
+        proxy.inject = { apiKey, errorCode: code };
+        let r;
+        try {
+          r = await runTool(toolName, [...bs(), ...args]);
+        } finally {
+          proxy.inject = null;
+        }
+        const info = errorInfo(code);
+        const what = `${APIS.get(apiKey)!.def.name} answering ${info.name}`;
+        assert.equal(r.status, 1, what);
+        assert.equal(r.stderr.split('\n').length, 3, `${what}: two lines, no stack trace\n${r.stderr}`);
+        assert.equal(r.stderr.split('\n')[1], `java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.${info.exception}: ${info.message}`, what);
+      }
+    }
+    // kafka-topics --create: Kafka's "Error while executing topic command : <message>" for each CreateTopics error.
+    for (const code of [ErrorCode.TOPIC_ALREADY_EXISTS, ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_PARTITIONS, ErrorCode.INVALID_REPLICATION_FACTOR, ErrorCode.INVALID_REPLICA_ASSIGNMENT, ErrorCode.INVALID_CONFIG, ErrorCode.POLICY_VIOLATION, ErrorCode.TOPIC_AUTHORIZATION_FAILED, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, ErrorCode.INVALID_REQUEST]) {
+      proxy.inject = { apiKey: 19, errorCode: code };
+      let r;
+      try {
+        r = await runTool('kafka-topics', [...bs(), '--create', '--topic', `inj-${code}`]);
+      } finally {
+        proxy.inject = null;
+      }
+      assert.equal(r.status, 1, errorInfo(code).name);
+      // TopicCommand prints it on stdout.
+      assert.equal(r.stdout.split('\n')[0], `Error while executing topic command : ${errorInfo(code).message}`, errorInfo(code).name);
+    }
+  });
+});
