@@ -147,8 +147,8 @@ export class DefaultMessageFormatter {
   format(r: ConsumerRecord, out: Buffer[]): void {
     const sep = (more: boolean) => out.push(more ? this.keySeparator : this.lineSeparator);
     if (this.printTimestamp) {
-      const type = (r as { timestampType?: string }).timestampType ?? 'CreateTime';
-      out.push(Buffer.from(r.timestamp >= 0 ? `${type}:${r.timestamp}` : 'NO_TIMESTAMP'));
+      // As Kafka's DefaultMessageFormatter: NO_TIMESTAMP only for records without a timestamp type (magic 0).
+      out.push(Buffer.from(r.timestampType !== 'NoTimestampType' ? `${r.timestampType}:${r.timestamp}` : 'NO_TIMESTAMP'));
       sep(this.printOffset || this.printPartition || this.printHeaders || this.printKey || this.printValue);
     }
     if (this.printPartition) {

@@ -82,6 +82,25 @@ describe('kafka-console-producer.sh and kafka-console-consumer.sh', { timeout: 3
     assert.match(latest.stderr, /Processed a total of 0 messages\n$/);
   });
 
+  it('print.timestamp shows the timestamp type: CreateTime, or LogAppendTime on a message.timestamp.type=LogAppendTime topic', async () => {
+    const createTopic = uniqueTopic('ts-create');
+    const appendTopic = uniqueTopic('ts-append');
+    await topics('--create', '--topic', createTopic);
+    await topics('--create', '--topic', appendTopic, '--config', 'message.timestamp.type=LogAppendTime');
+    for (const t of [createTopic, appendTopic]) {
+      // Records stamped with an old create time: the LogAppendTime topic replaces it with the broker's clock.
+      await tool('kafka-verifiable-producer', [...bs(), '--topic', t, '--max-messages', '2', '--message-create-time', '1600000000000']);
+    }
+    const read = (t: string) => consume('--topic', t, '--from-beginning', '--max-messages', '2', '--property', 'print.timestamp=true', '--property', 'print.offset=true');
+    // The tool's create time moves on with the time it has run (Kafka's VerifiableProducer), so compare with kcat's reading.
+    const created = await kcatAll(createTopic);
+    assert.ok(created.every((r) => r.ts >= 1600000000000 && r.ts < 1600000060000), 'the create time is kept');
+    assertLines((await read(createTopic)).stdout, [`CreateTime:${created[0]!.ts}\tOffset:0\t0`, `CreateTime:${created[1]!.ts}\tOffset:1\t1`]);
+    const stored = await kcatAll(appendTopic);
+    assert.ok(stored.every((r) => r.ts > 1600000000000), 'the broker stamped its own time');
+    assertLines((await read(appendTopic)).stdout, [`LogAppendTime:${stored[0]!.ts}\tOffset:0\t0`, `LogAppendTime:${stored[1]!.ts}\tOffset:1\t1`]);
+  });
+
   it('formatter properties: timestamp, partition, offset, headers, key and value, separators, null literal', async () => {
     const topic = uniqueTopic('fmt');
     await topics('--create', '--topic', topic);
