@@ -389,6 +389,21 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       const p = parts[(this.rr + i) % n]!;
       if (p.paused) continue;
       for (let f = p.fetched; f && out.length < max; f = p.fetched) {
+        if (f.next >= f.records.length) {
+          let more: boolean;
+          try {
+            more = f.fill();
+          } catch (err) {
+            // Raised by the next poll(), after the records before it.
+            p.failBuffered(err as Error);
+            break;
+          }
+          if (!more) {
+            p.advance();
+            freed = true;
+            continue;
+          }
+        }
         const records = f.records;
         while (f.next < records.length && out.length < max) {
           const r = records[f.next++]!;
@@ -399,9 +414,6 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           out.push(r as ConsumerRecord<K, V>);
           p.position = r.offset + 1;
         }
-        if (f.next < records.length) break;
-        p.advance();
-        freed = true;
       }
     }
     this.rr = (this.rr + 1) % n;

@@ -8,8 +8,9 @@
 // fetching again as soon as poll() empties it, so that Fetch must not be
 // parked by the broker (maxWaitMs 0; after one such Fetch came back empty the
 // broker is left alone until poll() frees a buffer). fetch.max.bytes and
-// max.partition.fetch.bytes as limits. Answers are decoded (CRC,
-// decompression) straight into the consumer's record objects. Offset resets
+// max.partition.fetch.bytes as limits. Answers are checked (CRC) and
+// decompressed here, and buffered as CompletedFetches whose records poll()
+// decodes when it reaches them, so the next Fetch goes out at once. Offset resets
 // (auto.offset.reset, seekToBeginning/End, OFFSET_OUT_OF_RANGE) run as
 // ListOffsets to the leaders. Leadership errors refresh metadata and back the
 // partition off; nothing here holds a timer while there is nothing to do.
@@ -25,9 +26,7 @@ import { backoffMs } from './backoff.js';
 import { KafkaError, TimeoutError, brokerError, isMetadataError } from './errors.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBatchSections } from '../protocol/records/batch.js';
-import { TimestampType } from '../protocol/records/batch-header.js';
-import { decodeRecords, visitRecords } from '../protocol/records/records.js';
-import type { ConsumerRecord } from './consumer.js';
+import { CompletedFetch } from './completed-fetch.js';
 
 const FETCH = 1;
 
@@ -211,61 +210,18 @@ export class Fetcher {
         return false;
       }
       if (p.epoch !== epoch || this.subs.get(p.topic, p.partition) !== p || p.fetchOffset !== fetchOffset) return false;
-      const records: ConsumerRecord<unknown, unknown>[] = [];
-      const { topic, partition } = p;
-      let nextOffset = fetchOffset;
-      // read_committed (Kafka's Fetcher): the answer's aborted transactions, by first offset; a
-      // transactional batch of a producer whose aborted transaction began at or before the batch's
-      // last offset is dropped, until that producer's ABORT marker. Control records never surface.
-      const committedOnly = this.isolationLevel === 1;
-      const aborted = committedOnly ? [...((a.abortedTransactions ?? []) as { producerId: number | bigint; firstOffset: number | bigint }[])]
-        .map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) }))
-        .sort((x, y) => x.firstOffset - y.firstOffset) : [];
-      let nextAborted = 0;
-      const abortedProducers = new Set<number>();
-      try {
-        for (const { info: b, records: section } of batches) {
-          const last = b.baseOffset + b.lastOffsetDelta;
-          if (last < fetchOffset) continue;
-          nextOffset = Math.max(nextOffset, last + 1);
-          const count = Math.max(0, b.recordsCount);
-          if (committedOnly && b.isTransactional) {
-            if (b.isControl) {
-              const key = count > 0 ? decodeRecords(section, 0, section.length, count)[0]?.key : null;
-              if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(b.producerId);
-              continue;
-            }
-            while (nextAborted < aborted.length && aborted[nextAborted]!.firstOffset <= last) abortedProducers.add(aborted[nextAborted++]!.producerId);
-            if (abortedProducers.has(b.producerId)) continue;
-          }
-          if (b.isControl) continue;
-          const base = b.baseOffset;
-          // Kafka's rule: under LogAppendTime every record has the batch's maxTimestamp.
-          const logAppend = b.timestampType === TimestampType.LogAppendTime;
-          const tsBase = logAppend ? b.maxTimestamp : b.baseTimestamp;
-          const timestampType = logAppend ? 'LogAppendTime' : 'CreateTime';
-          visitRecords(section, 0, section.length, count, (offsetDelta, timestampDelta, key, value, headers) => {
-            const offset = base + offsetDelta;
-            if (offset < fetchOffset) return;
-            records.push({ topic, partition, offset, timestamp: logAppend ? tsBase : tsBase + timestampDelta, timestampType, key, value, headers });
-          });
-        }
-      } catch (err) {
-        // Raised when poll() reaches it: a response fetched ahead is dropped and fetched again from there.
-        if (p.fetched === null) p.error = err as Error;
-        return false;
-      }
-      if (nextOffset === fetchOffset) {
-        // Only part of a batch fitted (max.partition.fetch.bytes is a soft limit since KIP-74, so this is a broker speaking an old version).
-        return false;
-      }
-      if (records.length === 0 && p.fetched === null) {
-        p.position = nextOffset;
-        return false;
-      }
-      // Skipped batches alone (aborted, control) behind buffered records: an empty response moves the position when its turn comes.
-      p.buffer({ records, next: 0, nextOffset, epoch: p.epoch });
-      return records.length > 0;
+      const aborted =
+        this.isolationLevel === 1
+          ? ((a.abortedTransactions ?? []) as { producerId: number | bigint; firstOffset: number | bigint }[])
+              .map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) }))
+              .sort((x, y) => x.firstOffset - y.firstOffset)
+          : null;
+      const f = new CompletedFetch(p.topic, p.partition, fetchOffset, batches, aborted, epoch);
+      // Only part of a batch fitted (max.partition.fetch.bytes is a soft limit since KIP-74, so this is a broker speaking an old version).
+      if (f.nextOffset === fetchOffset) return false;
+      // Records are decoded when poll() reaches them, so the next Fetch can go out now.
+      p.buffer(f);
+      return true;
     }
     if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
       // Only a fetch from the position itself: one fetched ahead is asked again from there once poll() gets there.

@@ -9,21 +9,11 @@
 // first waits for the group's committed offset (awaitingCommitted); only
 // when there is none does auto.offset.reset apply.
 
-import type { ConsumerRecord } from './consumer.js';
+import type { CompletedFetch } from './completed-fetch.js';
 import type { OffsetReset } from './config.js';
 import { tpKey, TopicPartition } from './leader-requests.js';
 
 export type ResetStrategy = 'earliest' | 'latest';
-
-export interface FetchedRecords {
-  /** Records at or after the fetch offset, in offset order, key and value not yet deserialized. */
-  records: ConsumerRecord<unknown, unknown>[];
-  /** Index of the next record to hand out. */
-  next: number;
-  /** Position after the last record (or after skipped batches). */
-  nextOffset: number;
-  epoch: number;
-}
 
 export class PartitionState {
   position: number | null = null;
@@ -31,9 +21,9 @@ export class PartitionState {
   reset: ResetStrategy | null = null;
   /** The group's committed offset is being looked up; it becomes the position (else the reset strategy applies). */
   awaitingCommitted = false;
-  fetched: FetchedRecords | null = null;
+  fetched: CompletedFetch | null = null;
   /** The next response, fetched from `fetched.nextOffset` while poll() hands out `fetched`. */
-  prefetched: FetchedRecords | null = null;
+  prefetched: CompletedFetch | null = null;
   epoch = 0;
   /** A fetch including this partition is in flight. */
   fetching = false;
@@ -90,7 +80,7 @@ export class PartitionState {
   }
 
   /** Takes in a fetched response: handed out next, or after the one being handed out. */
-  buffer(f: FetchedRecords): void {
+  buffer(f: CompletedFetch): void {
     if (this.fetched === null) this.fetched = f;
     else this.prefetched = f;
   }
@@ -100,6 +90,13 @@ export class PartitionState {
     this.position = this.fetched!.nextOffset;
     this.fetched = this.prefetched;
     this.prefetched = null;
+  }
+
+  /** A buffered record cannot be decoded: poll() raises `err`, and the partition is fetched again from its position after that. */
+  failBuffered(err: Error): void {
+    this.fetched = null;
+    this.prefetched = null;
+    this.error = err;
   }
 }
 
