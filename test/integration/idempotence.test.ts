@@ -1,10 +1,14 @@
-// Idempotent producers under injected faults: confluent-kafka-python
-// (enable.idempotence=True) and kcat (-X enable.idempotence=true) produce while
-// the broker is killed with SIGKILL and restarted mid-stream. Batches in flight
-// when the broker died are retried by the clients with their original
-// producer id and sequence numbers; the restarted broker (producer state from
-// its snapshots and the log) recognises those it already has. Every record is
-// then read back exactly once: no duplicates, no gaps.
+// Idempotent producers under injected faults, 100,000 records each:
+// confluent-kafka-python (enable.idempotence=True) and kcat (-X
+// enable.idempotence=true) produce while the broker is killed with SIGKILL and
+// restarted mid-stream. Batches in flight when the broker died are retried by
+// the clients with their original producer id and sequence numbers; the
+// restarted broker (producer state from its snapshots and the log) recognises
+// those it already has. confluent-kafka-python and the Samsa client also
+// produce through a proxy that cuts connections the moment a response comes
+// back (the request was processed, the client never hears so and retries).
+// Every record is then read back exactly once: no duplicates, no gaps. (The
+// Samsa client across broker kill -9 restarts: client-transactions.test.ts.)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +17,7 @@ import path from 'node:path';
 import { startBrokerProcess, requireTool, run, PYTHON, REPO, type BrokerProcess } from './harness.js';
 import { createTopic } from './compat-util.js';
 import { startFaultProxy } from './fault-proxy.js';
+import { Producer } from '../../src/index.js';
 
 const PRODUCER = path.join(REPO, 'test/integration/py/idempotent_producer.py');
 
@@ -45,7 +50,7 @@ test('confluent-kafka-python idempotent producer: broker killed -9 and restarted
   requireTool('kcat');
   const broker = await startBrokerProcess({ overrides: { 'log.segment.bytes': '262144' } });
   const topic = 'idem-python';
-  const N = 60_000;
+  const N = 100_000;
   try {
     await createTopic(broker.port, topic, 3);
     const proc = spawn(PYTHON, [PRODUCER, JSON.stringify({ bootstrap: broker.bootstrap, topic, count: N, progress: 2000, pace: 0.03, batch: 100 })], {
@@ -54,7 +59,7 @@ test('confluent-kafka-python idempotent producer: broker killed -9 and restarted
     let stdout = '';
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const kills = [12_000, 35_000];
+    const kills = [20_000, 60_000];
     let killing: Promise<void> | null = null;
     const restarts: number[] = [];
     proc.stdout.on('data', (d: Buffer) => {
@@ -85,11 +90,11 @@ test('confluent-kafka-python idempotent producer: broker killed -9 and restarted
   }
 });
 
-test('kcat idempotent producer: broker killed -9 and restarted mid-stream, every record once', { timeout: 300_000 }, async () => {
+test('kcat idempotent producer: broker killed -9 and restarted twice mid-stream, every record once', { timeout: 300_000 }, async () => {
   requireTool('kcat');
   const broker = await startBrokerProcess({ overrides: { 'log.segment.bytes': '131072' } });
   const topic = 'idem-kcat';
-  const N = 30_000;
+  const N = 100_000;
   try {
     await createTopic(broker.port, topic, 1);
     const kcat = spawn(
@@ -107,7 +112,7 @@ test('kcat idempotent producer: broker killed -9 and restarted mid-stream, every
       const lines = Array.from({ length: CHUNK }, (_, i) => String(c * CHUNK + i)).join('\n') + '\n';
       if (!kcat.stdin.write(lines)) await new Promise((r) => kcat.stdin.once('drain', r));
       await new Promise((r) => setTimeout(r, 40));
-      if (c === 12) {
+      if (c === 12 || c === 60) {
         await broker.kill9();
         await new Promise((r) => setTimeout(r, 200));
         await broker.restart();
@@ -131,7 +136,7 @@ test('confluent-kafka-python idempotent producer: responses lost on cut connecti
   const broker = await startBrokerProcess({ overrides: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` } });
   brokerPort = broker.port;
   const topic = 'idem-cuts';
-  const N = 40_000;
+  const N = 100_000;
   try {
     await createTopic(broker.port, topic, 2);
     proxy.setCutProbability(0.02);
@@ -147,6 +152,40 @@ test('confluent-kafka-python idempotent producer: responses lost on cut connecti
     assert.equal(result.delivered, N);
     checkExactlyOnce(await readBack(broker, topic, 2), N);
   } finally {
+    await broker.destroy();
+    await proxy.close();
+  }
+});
+
+test('Samsa client idempotent producer: responses lost on cut connections (requests processed), retries deduplicated', { timeout: 300_000 }, async () => {
+  requireTool('kcat');
+  let brokerPort = 0;
+  const proxy = await startFaultProxy(() => brokerPort);
+  const broker = await startBrokerProcess({ overrides: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${proxy.port}` } });
+  brokerPort = broker.port;
+  const topic = 'idem-cuts-samsa';
+  const N = 100_000;
+  let p: Producer | null = null;
+  try {
+    await createTopic(broker.port, topic, 2);
+    proxy.setCutProbability(0.05);
+    p = new Producer({ bootstrapServers: `127.0.0.1:${proxy.port}`, lingerMs: 2, batchSize: 4096, deliveryTimeoutMs: 120_000, requestTimeoutMs: 5000, retryBackoffMs: 20 });
+    assert.equal(p.config.enableIdempotence, true);
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      sends.push(p.send({ topic, key: String(i % 97), value: String(i) }));
+      // Paced, so that the stream spans many requests and many cuts.
+      if (i % 200 === 199) await new Promise((r) => setTimeout(r, 3));
+    }
+    const results = await Promise.allSettled(sends);
+    proxy.setCutProbability(0);
+    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    assert.deepEqual(failed.slice(0, 5).map((r) => String(r.reason)), [], `${failed.length} sends failed`);
+    assert.ok(proxy.cuts >= 10, `only ${proxy.cuts} connections were cut`);
+    await p.close();
+    checkExactlyOnce(await readBack(broker, topic, 2), N);
+  } finally {
+    await p?.close({ timeoutMs: 0 });
     await broker.destroy();
     await proxy.close();
   }
