@@ -46,8 +46,11 @@ export function soloBatchSize(payload: number): number {
   return BATCH_HEADER_SIZE + recordSize(payload, 0, 0);
 }
 
-/** Where a batch's buffer starts (records fill it up to batch.size, growing by doubling). */
-const INITIAL_CAPACITY = 16384;
+/**
+ * A batch's buffer starts at batch.size up to this (as Kafka allocates
+ * batch.size per batch), and grows by doubling beyond it.
+ */
+const INITIAL_CAPACITY = 65536;
 
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
