@@ -24,8 +24,9 @@
 // Options: --runs N (default 3), --json FILE, --records-100 N (default
 // 1,000,000), --records-1k N (default 200,000), --profile / --no-profile
 // (profile our client with node --cpu-prof; by default only when a target is
-// missed; it also counts our client's requests in extra runs), --no-diagnostic (skip the extra consumer run of ours with
-// fetch.max.wait.ms=10, which shows what the default 500 ms costs).
+// missed; it also counts our client's requests in extra runs), --no-diagnostic (skip the extra runs of ours: the
+// consumer with fetch.max.wait.ms=10, which shows what the default 500 ms costs, and the producer with no window,
+// every send() at once, most of them waiting for buffer.memory in the producer's queue).
 // MB is 10^6 bytes of record values.
 
 import { spawn } from 'node:child_process';
@@ -62,7 +63,7 @@ const LINGER_MS = 5;
 const BATCH_BYTES = 65536;
 const CHILD_TIMEOUT_MS = 300_000;
 
-type Client = 'kcat' | 'samsa' | 'kafkajs' | 'platformatic' | 'samsa-wait10';
+type Client = 'kcat' | 'samsa' | 'kafkajs' | 'platformatic' | 'samsa-wait10' | 'samsa-nowindow';
 const CLIENTS: Client[] = ['kcat', 'samsa', 'kafkajs', 'platformatic'];
 const LABEL: Record<Client, string> = {
   kcat: 'kcat (librdkafka)',
@@ -70,6 +71,7 @@ const LABEL: Record<Client, string> = {
   kafkajs: 'KafkaJS',
   platformatic: '@platformatic/kafka',
   'samsa-wait10': 'Samsa, fetch.max.wait.ms=10',
+  'samsa-nowindow': 'Samsa, send() with no window',
 };
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-client-'));
@@ -170,7 +172,8 @@ async function produceOnce(b: BrokerHandle, client: Client, size: number, acks: 
         const k = await kcat(['-P', '-b', bootstrap, '-t', topic, '-X', `linger.ms=${LINGER_MS}`, '-X', `batch.size=${BATCH_BYTES}`, '-X', `acks=${acks}`, '-l', files[size]!]);
         return { seconds: k.seconds, records: count, valueBytes: count * size, cpuSeconds: k.cpu } as RunnerResult;
       }
-      return runner({ client: client as RunnerArgs['client'], op: 'produce', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks, groupId: '' });
+      const base = client === 'samsa-nowindow' ? 'samsa' : (client as RunnerArgs['client']);
+      return runner({ client: base, op: 'produce', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks, groupId: '', noWindow: client === 'samsa-nowindow' });
     },
     (x) => x.cpuSeconds,
   );
@@ -188,7 +191,7 @@ async function consumeOnce(b: BrokerHandle, client: Client, size: number, topic:
         return { seconds: k.seconds, records: count, valueBytes: count * size, cpuSeconds: k.cpu } as RunnerResult;
       }
       const samsaConfig = client === 'samsa-wait10' ? { fetchMaxWaitMs: 10 } : undefined;
-      const base = client === 'samsa-wait10' ? 'samsa' : client;
+      const base = client === 'samsa-wait10' || client === 'samsa-nowindow' ? 'samsa' : client;
       return runner({ client: base, op: 'consume', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks: 1, groupId: `bench-${base}-${++groupSeq}`, samsaConfig });
     },
     (x) => x.cpuSeconds,
@@ -210,7 +213,7 @@ const produceKey = (size: number, acks: number) => `produce ${sizeLabel(size)} a
 const consumeKey = (size: number) => `consume ${sizeLabel(size)}`;
 const CASES: CaseKey[] = [...SIZES.flatMap((s) => ACKS.map((a) => produceKey(s, a))), ...SIZES.map(consumeKey)];
 
-async function rounds(b: BrokerHandle, consumers: Client[]): Promise<Map<CaseKey, Map<Client, Run[]>>> {
+async function rounds(b: BrokerHandle, consumers: Client[], producers: Client[]): Promise<Map<CaseKey, Map<Client, Run[]>>> {
   const all = new Map<CaseKey, Map<Client, Run[]>>(CASES.map((k) => [k, new Map()]));
   const add = (k: CaseKey, c: Client, r: Run) => {
     const m = all.get(k)!;
@@ -218,7 +221,7 @@ async function rounds(b: BrokerHandle, consumers: Client[]): Promise<Map<CaseKey
     m.get(c)!.push(r);
   };
   for (let round = 0; round < RUNS; round++) {
-    const order = CLIENTS.map((_, i) => CLIENTS[(i + round) % CLIENTS.length]!);
+    const order = producers.map((_, i) => producers[(i + round) % producers.length]!);
     const consumerOrder = consumers.map((_, i) => consumers[(i + round) % consumers.length]!);
     log(`\n  round ${round + 1} (order: ${order.join(', ')})`);
     for (const size of SIZES) {
@@ -327,7 +330,8 @@ async function main(): Promise<void> {
   broker = await startBroker({ dir, overrides: { 'group.initial.rebalance.delay.ms': '0' } });
   const b = broker;
   const consumers: Client[] = opts['no-diagnostic'] ? CLIENTS : [...CLIENTS, 'samsa-wait10'];
-  const all = await rounds(b, consumers);
+  const producers: Client[] = opts['no-diagnostic'] ? CLIENTS : [...CLIENTS, 'samsa-nowindow'];
+  const all = await rounds(b, consumers, producers);
 
   // Medians and ratios.
   interface Row {

@@ -9,9 +9,9 @@
 // Clients and their settings (batching made as comparable as each allows):
 //  - samsa: our Producer with linger.ms=5, batch.size=65536, send() per
 //    record (promises gathered per 1,000 records, at most 64 such groups
-//    and 16 MiB of record values unsettled, half of buffer.memory: past
-//    buffer.memory, send()s wait in the producer's queue, which costs about
-//    1.5× the CPU per 1 KiB record); our Consumer with assign() of every partition,
+//    and 16 MiB of record values unsettled, half of buffer.memory; with
+//    noWindow, every send() at once, most of them waiting in the producer's
+//    queue for buffer.memory); our Consumer with assign() of every partition,
 //    auto.offset.reset=earliest, poll() in a loop.
 //  - kafkajs: has no linger or batch.size; the application batches: one
 //    producer.send() per `partitions × 64 KiB` of record values (round-robin
@@ -54,6 +54,8 @@ export interface RunnerArgs {
   samsaConfig?: Record<string, unknown>;
   /** Our client only: count its Produce / Fetch requests (a wrapper around BrokerConnection.request) and report them in `note`. */
   trace?: boolean;
+  /** Our producer only: send() every record without waiting for earlier ones (no window), as the simplest application does. */
+  noWindow?: boolean;
 }
 
 export interface RunnerResult {
@@ -205,7 +207,7 @@ async function produce(a: RunnerArgs): Promise<RunnerResult> {
     close = () => p.close();
     const topic = a.topic;
     const window: Promise<unknown>[] = [];
-    const maxGroups = Math.max(1, Math.min(SAMSA_WINDOW, Math.floor(SAMSA_WINDOW_BYTES / (SAMSA_GROUP * a.recordSize))));
+    const maxGroups = a.noWindow ? Infinity : Math.max(1, Math.min(SAMSA_WINDOW, Math.floor(SAMSA_WINDOW_BYTES / (SAMSA_GROUP * a.recordSize))));
     for (let i = 0; i < a.count; ) {
       const n = Math.min(SAMSA_GROUP, a.count - i);
       const group = new Array<Promise<unknown>>(n);

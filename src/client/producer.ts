@@ -168,9 +168,9 @@ export class Producer<K = BytesLike, V = BytesLike> {
     if (this.blocked.length === 0 && this.cluster.metadata.topic(topic) && this.acc.tryReserve(reserve)) {
       this.appendNow(topic, record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve);
     } else {
-      this.cluster.addTopics([topic]);
+      if (!this.cluster.metadata.topic(topic)) this.cluster.addTopics([topic]);
       this.blocked.push({ topic, partition: record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve, deadline: Date.now() + this.config.maxBlockMs, left: null });
-      void this.drainBlocked();
+      if (!this.draining) void this.drainBlocked();
     }
     return p;
   }
