@@ -3,7 +3,8 @@
 // producer across a broker kill -9 + restart (no duplicates, no gaps); a
 // committed and an aborted transaction seen by our read_committed and
 // read_uncommitted consumers and by confluent-kafka-python's read_committed
-// consumer; consume-transform-produce with sendOffsetsToTransaction, with an
+// consumer; back-to-back transactions without backoff waits;
+// consume-transform-produce with sendOffsetsToTransaction, with an
 // aborted transaction and a "crashed" transformer in the middle, moving
 // exactly the consumed input to the output.
 
@@ -160,6 +161,29 @@ test('transactions: commit and abort; read_committed sees only committed records
   assert.equal(r.status, 0, r.stderr);
   const py = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   assert.deepEqual(py.values['0'], committed);
+});
+
+test('back-to-back transactions: each begins while the coordinator completes the previous one, without waiting out retry.backoff.ms', async () => {
+  const topic = 'txn-back-to-back';
+  await createTopic(broker.port, topic, 4);
+  // A retry.backoff.ms wait anywhere (5 s, ± 20% jitter) would show in the elapsed time.
+  const p = new Producer({ bootstrapServers: broker.bootstrap, transactionalId: 'samsa-b2b', retryBackoffMs: 5000, retryBackoffMaxMs: 5000 });
+  await p.initTransactions();
+  const T = 100;
+  const R = 20;
+  const started = Date.now();
+  for (let t = 0; t < T; t++) {
+    p.beginTransaction();
+    const sends = Array.from({ length: R }, (_, i) => p.send({ topic, partition: i % 4, value: `${t}-${i}` }));
+    await p.commitTransaction();
+    await Promise.all(sends);
+  }
+  const elapsed = Date.now() - started;
+  await p.close();
+  assert.ok(elapsed < 4000, `${T} transactions took ${elapsed} ms`);
+  const values = await readAll(topic, [0, 1, 2, 3], 'read_committed', T * R);
+  assert.equal(values.length, T * R);
+  assert.equal(new Set(values).size, T * R);
 });
 
 test('consume-transform-produce with sendOffsetsToTransaction: exactly the consumed input reaches the output', async () => {
