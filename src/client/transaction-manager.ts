@@ -76,6 +76,14 @@ export class TransactionManager {
   bumpRequested = false;
   private lastError: KafkaError | null = null;
   private coordinator: CoordinatorInfo | null = null;
+  /** Group coordinators for TxnOffsetCommit, by group id (a consume-transform-produce loop commits to one group again and again). */
+  private readonly groupCoordinators = new Map<string, CoordinatorInfo>();
+  /**
+   * AddPartitionsToTxn and AddOffsetsToTxn go to the coordinator one at a
+   * time, as the Java producer queues them: a second one arriving while the
+   * first is being written is answered CONCURRENT_TRANSACTIONS.
+   */
+  private coordinatorTail: Promise<unknown> = Promise.resolve();
   /** Partitions already in the open transaction / being added. */
   private readonly added = new Set<string>();
   private readonly pendingAdd = new Map<string, { topic: string; partition: number }>();
@@ -296,7 +304,7 @@ export class TransactionManager {
           l.push(p.partition);
         }
         try {
-          await this.retryTxnRequest('AddPartitionsToTxn', async () => {
+          await this.serially(() => this.retryTxnRequest('AddPartitionsToTxn', async () => {
             const conn = await this.coordinatorConnection();
             const version = Math.min(3, conn.versionFor(ADD_PARTITIONS_TO_TXN));
             const r = await conn.request<any>(
@@ -316,7 +324,7 @@ export class TransactionManager {
               }
             }
             this.checkCoordinatorError(first, 'AddPartitionsToTxn');
-          });
+          }));
           for (const [k] of parts) {
             this.pendingAdd.delete(k);
             this.added.add(k);
@@ -332,6 +340,12 @@ export class TransactionManager {
       this.pendingAdd.clear();
       this.adding = null;
     }
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.coordinatorTail.then(fn, fn);
+    this.coordinatorTail = p.catch(() => {});
+    return p;
   }
 
   /**
@@ -359,11 +373,13 @@ export class TransactionManager {
     if (this.state !== 'IN_TRANSACTION') throw new TransactionStateError(`sendOffsetsToTransaction() in state ${this.state}`);
     const g: GroupMetadataInput = typeof group === 'string' ? { groupId: group } : group;
     try {
-      await this.retryTxnRequest('AddOffsetsToTxn', async () => {
-        const conn = await this.coordinatorConnection();
-        const r = await conn.request<any>(ADD_OFFSETS_TO_TXN, { transactionalId: this.transactionalId, producerId: this.producerId, producerEpoch: this.epoch, groupId: g.groupId });
-        this.checkCoordinatorError(r.errorCode, 'AddOffsetsToTxn');
-      });
+      await this.serially(() =>
+        this.retryTxnRequest('AddOffsetsToTxn', async () => {
+          const conn = await this.coordinatorConnection();
+          const r = await conn.request<any>(ADD_OFFSETS_TO_TXN, { transactionalId: this.transactionalId, producerId: this.producerId, producerEpoch: this.epoch, groupId: g.groupId });
+          this.checkCoordinatorError(r.errorCode, 'AddOffsetsToTxn');
+        }),
+      );
       this.txnStarted = true;
       const byTopic = new Map<string, any[]>();
       for (const o of offsets) {
@@ -371,23 +387,30 @@ export class TransactionManager {
         if (!l) byTopic.set(o.topic, (l = []));
         l.push({ partitionIndex: o.partition, committedOffset: o.offset, committedLeaderEpoch: o.leaderEpoch ?? -1, committedMetadata: o.metadata ?? '' });
       }
-      let groupCoord: CoordinatorInfo | null = null;
       await this.cluster.retry('TxnOffsetCommit', this.config.maxBlockMs, async () => {
-        groupCoord ??= await findCoordinatorOnce(await this.cluster.anyConnection(), g.groupId, 0);
-        const conn = await this.cluster.connectionToAddress(groupCoord.host, groupCoord.port, groupCoord.nodeId, 'txn-group');
-        const r = await conn.request<any>(TXN_OFFSET_COMMIT, {
-          transactionalId: this.transactionalId,
-          groupId: g.groupId,
-          producerId: this.producerId,
-          producerEpoch: this.epoch,
-          generationId: g.generationId ?? -1,
-          memberId: g.memberId ?? '',
-          groupInstanceId: g.groupInstanceId ?? null,
-          topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
-        });
+        let groupCoord = this.groupCoordinators.get(g.groupId);
+        if (!groupCoord) this.groupCoordinators.set(g.groupId, (groupCoord = await findCoordinatorOnce(await this.cluster.anyConnection(), g.groupId, 0)));
+        let r: any;
+        try {
+          const conn = await this.cluster.connectionToAddress(groupCoord.host, groupCoord.port, groupCoord.nodeId, 'txn-group');
+          r = await conn.request<any>(TXN_OFFSET_COMMIT, {
+            transactionalId: this.transactionalId,
+            groupId: g.groupId,
+            producerId: this.producerId,
+            producerEpoch: this.epoch,
+            generationId: g.generationId ?? -1,
+            memberId: g.memberId ?? '',
+            groupInstanceId: g.groupInstanceId ?? null,
+            topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+          });
+        } catch (err) {
+          // Not reachable there (any more): look it up again.
+          this.groupCoordinators.delete(g.groupId);
+          throw err;
+        }
         let first = 0;
         for (const t of r.topics ?? []) for (const p of t.partitions) if (p.errorCode && !first) first = p.errorCode;
-        if (first && isCoordinatorError(first)) groupCoord = null;
+        if (first && isCoordinatorError(first)) this.groupCoordinators.delete(g.groupId);
         if (first) {
           const err = brokerError(first, null, 'TxnOffsetCommit');
           if (first === ErrorCode.CONCURRENT_TRANSACTIONS) (err as { retriable: boolean }).retriable = true;
