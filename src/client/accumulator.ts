@@ -8,7 +8,7 @@
 // without, where only a limit of 1 keeps order across retries, as in Kafka).
 
 import { RingQueue } from './ring-queue.js';
-import { ProducerBatch, type Reject, type Resolve } from './producer-batch.js';
+import { BatchBufferPool, ProducerBatch, initialBatchCapacity, type Reject, type Resolve } from './producer-batch.js';
 import type { RecordHeader } from '../protocol/records/records.js';
 
 export class PartitionQueue {
@@ -30,10 +30,16 @@ export class RecordAccumulator {
   private used = 0;
   private readonly memoryWaiters = new RingQueue<{ bytes: number; resolve: () => void }>();
 
+  /** Batch buffers of the first size a batch gets (batch.size up to 64 KiB), reused up to a quarter of buffer.memory. */
+  private readonly buffers: BatchBufferPool;
+
   constructor(
     readonly batchSize: number,
     readonly bufferMemory: number,
-  ) {}
+  ) {
+    const size = initialBatchCapacity(batchSize);
+    this.buffers = new BatchBufferPool(size, Math.max(1, Math.floor(bufferMemory / 4 / Math.max(size, 1))));
+  }
 
   queue(topic: string, partition: number): PartitionQueue {
     let byPartition = this.queues.get(topic);
@@ -126,7 +132,7 @@ export class RecordAccumulator {
       }
       last.closed = true;
     }
-    const batch = new ProducerBatch(topic, partition, now);
+    const batch = new ProducerBatch(topic, partition, now, this.buffers);
     this.appendedBytes = batch.tryAppend(key, value, headers, timestamp, payload, resolve, reject, this.batchSize);
     q.batches.push(batch);
     this.incomplete.add(batch);

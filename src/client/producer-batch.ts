@@ -52,6 +52,11 @@ export function soloBatchSize(payload: number): number {
  */
 const INITIAL_CAPACITY = 65536;
 
+/** The size a batch's buffer starts at, for a batch.size of `limit`. */
+export function initialBatchCapacity(limit: number): number {
+  return Math.min(INITIAL_CAPACITY, limit);
+}
+
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
 function writeNullableBytes(buf: Buffer, at: number, v: Buffer | null): number {
@@ -60,8 +65,32 @@ function writeNullableBytes(buf: Buffer, at: number, v: Buffer | null): number {
     return at + 1;
   }
   at = writeUVarint(buf, at, v.length * 2);
-  v.copy(buf, at);
+  buf.set(v, at); // a plain memcpy: Buffer#copy makes a view per call
   return at + v.length;
+}
+
+/**
+ * Batch buffers of one size, reused once their batch is done (Kafka's
+ * BufferPool): a fresh 64 KiB allocation costs page faults and external
+ * memory the garbage collector must track, for every batch.
+ */
+export class BatchBufferPool {
+  private readonly free: Buffer[] = [];
+  constructor(
+    /** Size of the buffers kept; others are allocated and dropped. */
+    readonly size: number,
+    /** Buffers kept at most. */
+    readonly max: number,
+  ) {}
+
+  take(n: number): Buffer {
+    if (n === this.size && this.free.length > 0) return this.free.pop()!;
+    return Buffer.allocUnsafe(n);
+  }
+
+  give(b: Buffer): void {
+    if (b.length === this.size && this.free.length < this.max) this.free.push(b);
+  }
 }
 
 let nextBatchId = 1;
@@ -101,6 +130,8 @@ export class ProducerBatch {
     readonly topic: string,
     readonly partition: number,
     readonly createdMs: number,
+    /** Where the batch's buffer comes from and goes back to when the batch is done. */
+    private readonly pool: BatchBufferPool | null = null,
   ) {}
 
   get recordCount(): number {
@@ -147,11 +178,14 @@ export class ProducerBatch {
 
   private grow(need: number, limit: number): Buffer {
     const old = this.buf;
-    let cap = old === null ? Math.min(INITIAL_CAPACITY, limit) : old.length * 2;
+    let cap = old === null ? initialBatchCapacity(limit) : old.length * 2;
     if (cap < need) cap = need;
     if (old !== null && cap > limit && need <= limit) cap = limit;
-    const buf = Buffer.allocUnsafe(cap);
-    if (old !== null) old.copy(buf, 0, 0, this.sizeInBytes);
+    const buf = this.pool !== null ? this.pool.take(cap) : Buffer.allocUnsafe(cap);
+    if (old !== null) {
+      old.copy(buf, 0, 0, this.sizeInBytes);
+      this.pool?.give(old);
+    }
     this.buf = buf;
     return buf;
   }
@@ -217,7 +251,9 @@ export class ProducerBatch {
     this.settle();
   }
 
+  /** The batch is done: its bytes were written (a response came, or the connection is gone), so its buffer may serve another. */
   private release(): void {
+    if (this.buf !== null) this.pool?.give(this.buf);
     this.buf = null;
     this.built = null;
   }
@@ -237,8 +273,8 @@ export class ProducerBatch {
   split(): [ProducerBatch, ProducerBatch] {
     const records = this.records();
     const mid = Math.ceil(records.length / 2);
-    const a = new ProducerBatch(this.topic, this.partition, this.createdMs);
-    const b = new ProducerBatch(this.topic, this.partition, this.createdMs);
+    const a = new ProducerBatch(this.topic, this.partition, this.createdMs, this.pool);
+    const b = new ProducerBatch(this.topic, this.partition, this.createdMs, this.pool);
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       (i < mid ? a : b).tryAppend(r.key, r.value, r.headers, r.timestamp, payloadSize(r.key, r.value, r.headers), this.resolves[i]!, this.rejects[i]!, Infinity);

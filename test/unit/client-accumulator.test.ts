@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordAccumulator } from '../../src/client/accumulator.js';
-import { payloadSize, soloBatchSize, ProducerBatch } from '../../src/client/producer-batch.js';
+import { BatchBufferPool, payloadSize, soloBatchSize, ProducerBatch } from '../../src/client/producer-batch.js';
 import type { RecordHeader } from '../../src/protocol/records/records.js';
 import { RingQueue } from '../../src/client/ring-queue.js';
 import { decodeBatches } from '../../src/protocol/records/batch.js';
@@ -101,6 +101,24 @@ describe('client accumulator', () => {
     assert.deepEqual([...x.records(), ...y.records()].map((r) => r.timestamp - 1_700_000_000_000), [0, 1, 2, 3, 4]);
     const [dy] = await decodeBatches(await y.build(0, undefined));
     assert.deepEqual(dy!.records.map((r) => [r.offset, r.value!.toString()]), [[0, '3'], [1, '4']]);
+  });
+
+  it('a done batch hands its buffer to the next one (buffer pool), and only then', async () => {
+    const pool = new BatchBufferPool(4096, 2);
+    const a = new ProducerBatch('t', 0, 0, pool);
+    appendTo(a, rec('first'), 4096);
+    const bytes = await a.build(0, undefined);
+    const b = new ProducerBatch('t', 0, 0, pool);
+    appendTo(b, rec('second'), 4096);
+    assert.notEqual((await b.build(0, undefined)).buffer, bytes.buffer, 'a batch not yet done keeps its buffer');
+    a.complete(0, -1);
+    const c = new ProducerBatch('t', 0, 0, pool);
+    appendTo(c, rec('third'), 4096);
+    const reused = await c.build(0, undefined);
+    assert.equal(reused.buffer, bytes.buffer, 'the buffer of the done batch is reused');
+    const [d] = await decodeBatches(reused);
+    assert.equal(d!.records[0]!.value!.toString(), 'third');
+    assert.equal(pool.take(100).length, 100, 'other sizes are allocated');
   });
 
   it('ring queue: push/shift/unshift across growth', () => {
