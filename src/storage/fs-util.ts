@@ -68,16 +68,22 @@ function readOnce(fd: number, buf: Buffer, off: number, len: number, position: n
   );
 }
 
-/** Reads exactly `len` bytes at `position` into a fresh Buffer; fewer only at end of file. */
-export async function readAt(fd: number, position: number, len: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafe(len);
+/** Allocates a Buffer of at least `size` bytes for a read (a pooled one on the network fetch path). */
+export type ReadAlloc = (size: number) => Buffer;
+
+/**
+ * Reads exactly `len` bytes at `position`, into a fresh Buffer or one from
+ * `alloc`; fewer only at end of file. The result is a view of that buffer.
+ */
+export async function readAt(fd: number, position: number, len: number, alloc?: ReadAlloc): Promise<Buffer> {
+  const buf = alloc ? alloc(len) : Buffer.allocUnsafe(len);
   let got = 0;
   while (got < len) {
     const n = await readOnce(fd, buf, got, len - got, position + got);
     if (n === 0) break;
     got += n;
   }
-  return got === len ? buf : buf.subarray(0, got);
+  return got === buf.length ? buf : buf.subarray(0, got);
 }
 
 /** Writes `buf` entirely at `position`. */

@@ -23,7 +23,7 @@ import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 import { BatchCursor, BatchInfo, crcValid, headerProblem, parseHeader, searchBatchForTimestamp } from './batch-scan.js';
 import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
-import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll } from './fs-util.js';
+import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, type ReadAlloc } from './fs-util.js';
 import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFileName } from './log-file-utils.js';
@@ -186,18 +186,18 @@ export class LogSegment {
     return this.fdOpen;
   }
 
-  private async readRaw(position: number, length: number): Promise<Buffer> {
+  private async readRaw(position: number, length: number, alloc?: ReadAlloc): Promise<Buffer> {
     if (this.closed) throw new SegmentClosedError(this.logPath);
     this.inflight++;
     try {
-      return await readAt(await this.openFd(), position, length);
+      return await readAt(await this.openFd(), position, length, alloc);
     } finally {
       if (--this.inflight === 0 && this.idle) this.idle();
     }
   }
 
-  private cursor(end: number, readAhead: number): BatchCursor {
-    return new BatchCursor((p, n) => this.readRaw(p, n), end, readAhead);
+  private cursor(end: number, readAhead: number, alloc?: ReadAlloc): BatchCursor {
+    return new BatchCursor((p, n) => this.readRaw(p, n, alloc), end, readAhead);
   }
 
   // ---- indexes -------------------------------------------------------------
@@ -320,7 +320,8 @@ export class LogSegment {
   /**
    * Whole batches starting with the one containing fetchOffset, within
    * [0, maxPosition), each with lastOffset < limitOffset, totalling at most
-   * maxBytes (or exactly one batch, however large, if minOneBatch).
+   * maxBytes (or exactly one batch, however large, if minOneBatch). With
+   * `alloc`, reads go into buffers it supplies (the network fetch path's pool).
    */
   async read(
     fetchOffset: number,
@@ -328,6 +329,7 @@ export class LogSegment {
     minOneBatch: boolean,
     limitOffset: number,
     maxPosition = this.size,
+    alloc?: ReadAlloc,
   ): Promise<SegmentReadResult> {
     await this.ensureIndexes();
     const start = this.offsetIndex.lookup(Math.min(fetchOffset, limitOffset - 1)).position;
@@ -336,6 +338,7 @@ export class LogSegment {
     const cur = this.cursor(
       maxPosition,
       Math.min(MAX_READ_AHEAD, this.config.indexIntervalBytes + budget + BATCH_HEADER_SIZE),
+      alloc,
     );
     // Phase 1: walk headers to the batch holding fetchOffset.
     let pos = start;

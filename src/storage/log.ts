@@ -31,6 +31,7 @@ import {
 import { LogSegment, SegmentClosedError, SegmentConfig } from './log-segment.js';
 import { loadLog } from './log-loader.js';
 import { offsetOfMaxTimestamp } from './batch-scan.js';
+import type { ReadAlloc } from './fs-util.js';
 import { decompress as decompressRecords } from '../protocol/records/compression.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
@@ -369,10 +370,15 @@ export class Log {
     return lo;
   }
 
+  /**
+   * Whole batches from fetchOffset, below the high watermark (and maxOffset),
+   * at most maxBytes unless minOneBatch. `alloc` supplies the read buffers
+   * (the network fetch path's pool; the caller then owns their lifetime).
+   */
   async read(
     fetchOffset: number,
     maxBytes: number,
-    opts: { minOneBatch: boolean; maxOffset?: number },
+    opts: { minOneBatch: boolean; maxOffset?: number; alloc?: ReadAlloc },
   ): Promise<ReadResult> {
     for (let attempt = 0; ; attempt++) {
       if (this.failed) throw new KafkaStorageError(`log ${this.dir} is offline`, this.failed);
@@ -387,7 +393,7 @@ export class Log {
         for (let i = this.floorSegment(segs, fetchOffset); i < segs.length; i++) {
           const seg = segs[i]!;
           if (seg.baseOffset >= limit) break;
-          const r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, limit);
+          const r = await seg.read(fetchOffset, maxBytes, opts.minOneBatch, limit, undefined, opts.alloc);
           if (r.found) return { ...empty, records: r.records, size: r.size };
         }
         return empty;

@@ -2,6 +2,8 @@ import type { ApiHandler, RequestContext } from './handler.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Partition } from '../replica-manager.js';
 import { downConvertBatches } from '../../protocol/records/legacy.js';
+import { fetchReadPool, ReadLeases } from '../../storage/buffer-pool.js';
+import type { ReadAlloc } from '../../storage/fs-util.js';
 
 interface FetchPartitionRequest {
   partition: number;
@@ -77,23 +79,36 @@ export const fetchHandler: ApiHandler<FetchRequest> = {
       };
     });
 
-    const deadline = Date.now() + req.maxWaitMs;
-    for (;;) {
-      const bytes = await readAll(slots, req.maxBytes, readCommitted);
-      const remaining = deadline - Date.now();
-      if (bytes >= req.minBytes || remaining <= 0 || slots.some((s) => s.out.errorCode !== 0) || ctx.conn === undefined) {
-        break;
+    // Reads go into pooled buffers only when the connection can hand them back once the
+    // response is written; down-converted answers (v0-3) are built from fresh reads.
+    const conn = ctx.conn as { releaseAfterResponse?: (correlationId: number, release: () => void) => void } | undefined;
+    const leases = version >= 4 && typeof conn?.releaseAfterResponse === 'function' ? new ReadLeases(fetchReadPool) : null;
+    const alloc = leases?.alloc;
+    try {
+      const deadline = Date.now() + req.maxWaitMs;
+      for (;;) {
+        const bytes = await readAll(slots, req.maxBytes, readCommitted, alloc);
+        const remaining = deadline - Date.now();
+        if (bytes >= req.minBytes || remaining <= 0 || slots.some((s) => s.out.errorCode !== 0) || ctx.conn === undefined) {
+          break;
+        }
+        await broker.fetchWaiter.wait(
+          slots.map((s) => s.part!),
+          remaining,
+        );
+        // Every read below replaces all the records of the one above.
+        leases?.releaseAll();
+        if (Date.now() >= deadline || isClosing(ctx) || broker.fetchWaiter.shuttingDown) {
+          await readAll(slots, req.maxBytes, readCommitted, alloc);
+          break;
+        }
       }
-      await broker.fetchWaiter.wait(
-        slots.map((s) => s.part!),
-        remaining,
-      );
-      if (Date.now() >= deadline || isClosing(ctx) || broker.fetchWaiter.shuttingDown) {
-        await readAll(slots, req.maxBytes, readCommitted);
-        break;
-      }
+    } catch (err) {
+      leases?.releaseAll();
+      throw err;
     }
     if (version < 4) await downConvert(slots, version < 2 ? 0 : 1, req.maxBytes);
+    if (leases && leases.count > 0) conn!.releaseAfterResponse!(ctx.header.correlationId, () => leases.releaseAll());
     return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
   },
 };
@@ -136,7 +151,7 @@ async function downConvert(slots: Slot[], toMagic: 0 | 1, maxBytes: number): Pro
  * bytes gathered. read_committed (isolation_level 1) reads stop at the last
  * stable offset and carry the aborted transactions of the range read.
  */
-async function readAll(slots: Slot[], maxBytes: number, readCommitted: boolean): Promise<number> {
+async function readAll(slots: Slot[], maxBytes: number, readCommitted: boolean, alloc?: ReadAlloc): Promise<number> {
   let total = 0;
   for (const s of slots) {
     if (!s.part) continue;
@@ -146,7 +161,7 @@ async function readAll(slots: Slot[], maxBytes: number, readCommitted: boolean):
     const out = s.out;
     let result;
     try {
-      result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0, maxOffset });
+      result = await log.read(s.req.fetchOffset, Math.max(0, budget), { minOneBatch: total === 0, maxOffset, alloc });
     } catch (err) {
       // An offline log (I/O error): this partition answers KAFKA_STORAGE_ERROR, the others are served.
       if ((err as { code?: unknown }).code !== 'KAFKA_STORAGE_ERROR') throw err;

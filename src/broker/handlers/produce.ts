@@ -41,7 +41,9 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
           out.errorMessage = `Produce requests with version ${version} are only allowed to contain record batches with magic version 2`;
           return out;
         }
-        const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks, req.transactionalId);
+        // acks=0 answers nothing, yet the request settles only once its batches are written too: they
+        // are views of the connection's read slab, which must not be reused while the log holds them.
+        const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks === 0 ? 1 : acks, req.transactionalId);
         if (r instanceof Promise) pending.push(r.then((res) => Object.assign(out, res)));
         else Object.assign(out, r);
         return out;

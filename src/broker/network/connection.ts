@@ -10,8 +10,22 @@
 
 import type { Socket } from 'node:net';
 import { Logger } from '../../logger.js';
+import { BufferPool } from '../../storage/buffer-pool.js';
+import { FrameReader, readIntoOwnBuffers } from './frame-reader.js';
 
 const log = new Logger('SocketServer');
+
+const SLAB_SIZE = 1 << 20;
+/** The slabs every connection's socket reads go into (see frame-reader.ts). */
+export const socketSlabPool = new BufferPool({ maxBufferSize: SLAB_SIZE, maxFreeBytes: 32 * SLAB_SIZE });
+
+/**
+ * Produce frames are handed to the processor as views of the read slab (their
+ * batches go to the log as they are), held until the request settles, which is
+ * after the log wrote them. Every other request is small and copied out, so its
+ * handler may keep any part of it, and a parked Fetch does not pin a slab.
+ */
+const retainsFrame = (apiKey: number) => apiKey === 0;
 
 export interface ConnectionLimits {
   maxRequestSize: number;
@@ -36,8 +50,13 @@ export interface ConnectionInfo {
 export type FrameProcessor = (frame: Buffer, conn: Connection) => Promise<Buffer[] | null> | Buffer[] | null;
 
 interface Slot {
+  correlationId: number;
+  /** Ends the request frame's hold on the read slab, once the request has settled. */
+  frameRelease: (() => void) | null;
   done: boolean;
   response: Buffer[] | null;
+  /** Run once nothing of this request's response can be in use: its socket write completed, or the socket closed. */
+  releases: (() => void)[] | null;
 }
 
 export class Connection implements ConnectionInfo {
@@ -45,8 +64,7 @@ export class Connection implements ConnectionInfo {
   readonly localHost: string;
   readonly localPort: number;
   readonly remote: string;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private readonly reader: FrameReader;
   private readonly slots: Slot[] = [];
   private slotHead = 0;
   private inFlight = 0;
@@ -54,6 +72,8 @@ export class Connection implements ConnectionInfo {
   private closed = false;
   /** Set when the connection should close once every queued response is written. */
   private closing = false;
+  /** Slots whose response went to the socket with releases waiting for the write to complete. */
+  private readonly writing = new Set<Slot>();
 
   constructor(
     readonly socket: Socket,
@@ -67,26 +87,40 @@ export class Connection implements ConnectionInfo {
     this.localPort = socket.localPort ?? 0;
     this.remote = `${normaliseHost(socket.remoteAddress ?? '?')}:${socket.remotePort ?? 0}`;
     this.id = `${this.localHost}:${this.localPort}-${this.remote}`;
+    this.reader = new FrameReader(socketSlabPool, SLAB_SIZE, limits.maxRequestSize);
     socket.setNoDelay(true);
     socket.setTimeout(limits.idleTimeoutMs);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!readIntoOwnBuffers(socket, () => this.reader.nextReadBuffer(), (n) => this.onRead(n))) {
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    }
     socket.on('drain', () => {
       this.maybeResume();
       // Frames already read stay queued while the output is full; pick them up again.
-      if (this.pendingBytes >= 4) this.drainFrames();
+      if (this.reader.buffered >= 4) this.drainFrames();
     });
     socket.on('timeout', () => {
       log.debug(`Closing idle connection ${this.id}`);
       this.close();
     });
     socket.on('error', (err) => log.debug(`Connection ${this.id} error: ${err.message}`));
-    socket.on('close', () => this.teardown());
+    socket.on('close', () => {
+      this.teardown();
+      // The handle is closed: no write can still be reading a response's buffers.
+      for (const slot of this.writing) runReleases(slot);
+      this.writing.clear();
+    });
+  }
+
+  private onRead(n: number): void {
+    // While closing, reads only wait for the client's FIN: their bytes are dropped (not counted).
+    if (this.closed || this.closing) return;
+    this.reader.onRead(n);
+    this.drainFrames();
   }
 
   private onData(chunk: Buffer): void {
     if (this.closed || this.closing) return;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
+    this.reader.push(chunk);
     this.drainFrames();
   }
 
@@ -104,8 +138,9 @@ export class Connection implements ConnectionInfo {
   }
 
   private drainFramesLoop(): void {
+    const reader = this.reader;
     while (
-      this.pendingBytes >= 4 &&
+      reader.buffered >= 4 &&
       !this.closing &&
       !this.closed &&
       this.inFlight < this.limits.maxInFlight &&
@@ -113,7 +148,7 @@ export class Connection implements ConnectionInfo {
       // the client is not reading its responses, or a pipelining client grows our memory.
       this.socket.writableLength <= this.limits.maxQueuedResponseBytes
     ) {
-      const size = this.peekInt32();
+      const size = reader.peekSize();
       if (size < 0 || size > this.limits.maxRequestSize) {
         log.warn(
           `Closing connection ${this.id}: invalid request size ${size} ` +
@@ -122,48 +157,21 @@ export class Connection implements ConnectionInfo {
         this.close();
         return;
       }
-      if (this.pendingBytes < 4 + size) break;
-      this.dispatch(this.take(4 + size).subarray(4));
+      if (reader.buffered < 4 + size) break;
+      const { body, release } = reader.take(size, size >= 8 && retainsFrame(reader.peekApiKey()));
+      this.dispatch(body, release);
     }
     this.applyBackpressure();
   }
 
-  private peekInt32(): number {
-    const first = this.pending[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.pending, Math.min(4, this.pendingBytes));
-    return head.readInt32BE(0);
-  }
-
-  /** Removes n bytes from the pending chunks; zero-copy when they lie in one chunk. */
-  private take(n: number): Buffer {
-    const first = this.pending[0]!;
-    this.pendingBytes -= n;
-    if (first.length >= n) {
-      if (first.length === n) this.pending.shift();
-      else this.pending[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    const out = Buffer.allocUnsafe(n);
-    let copied = 0;
-    while (copied < n) {
-      const c = this.pending[0]!;
-      const want = n - copied;
-      if (c.length <= want) {
-        c.copy(out, copied);
-        copied += c.length;
-        this.pending.shift();
-      } else {
-        c.copy(out, copied, 0, want);
-        this.pending[0] = c.subarray(want);
-        copied += want;
-      }
-    }
-    return out;
-  }
-
-  private dispatch(frame: Buffer): void {
-    const slot: Slot = { done: false, response: null };
+  private dispatch(frame: Buffer, frameRelease: (() => void) | null): void {
+    const slot: Slot = {
+      correlationId: frame.length >= 8 ? frame.readInt32BE(4) : -1,
+      frameRelease,
+      done: false,
+      response: null,
+      releases: null,
+    };
     this.slots.push(slot);
     this.inFlight++;
     let result: Promise<Buffer[] | null> | Buffer[] | null;
@@ -183,12 +191,34 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  /**
+   * Runs `release` once the response to request `correlationId` has been
+   * written (its socket write completed), or the connection closed without
+   * writing it. A request's handler calls this before returning, for buffers
+   * its response refers to. Should a client reuse a correlation id while
+   * requests are in flight, the latest request with that id is taken: its
+   * response is written no earlier than any earlier one's.
+   */
+  releaseAfterResponse(correlationId: number, release: () => void): void {
+    if (!this.closed) {
+      for (let i = this.slots.length - 1; i >= this.slotHead; i--) {
+        const slot = this.slots[i]!;
+        if (slot.correlationId === correlationId) {
+          (slot.releases ??= []).push(release);
+          return;
+        }
+      }
+    }
+    release();
+  }
+
   private fail(slot: Slot, err: unknown): void {
     log.warn(`Closing connection ${this.id} after a request failed: ${(err as Error)?.message ?? err}`);
     // The failed request gets no response, but its slot must be settled: an unsettled slot
     // (and inFlight > 0) would keep closeAfterWrites from ever ending the socket.
     slot.done = true;
     slot.response = null;
+    settleFrame(slot);
     this.inFlight--;
     this.closeAfterWrites();
   }
@@ -196,6 +226,7 @@ export class Connection implements ConnectionInfo {
   private complete(slot: Slot, response: Buffer[] | null): void {
     slot.done = true;
     slot.response = response;
+    settleFrame(slot);
     this.inFlight--;
     // Responses that finish in the same burst of callbacks (appends coalesced into one writev
     // resolve together) leave in one corked write instead of one syscall each.
@@ -209,7 +240,7 @@ export class Connection implements ConnectionInfo {
   private readonly scheduledFlush = (): void => {
     this.flushScheduled = false;
     this.flushSlots();
-    if (this.pendingBytes >= 4) this.drainFrames();
+    if (this.reader.buffered >= 4) this.drainFrames();
   };
 
   private flushSlots(): void {
@@ -217,13 +248,26 @@ export class Connection implements ConnectionInfo {
     const slots = this.slots;
     let wrote = false;
     while (this.slotHead < slots.length && slots[this.slotHead]!.done) {
-      const r = slots[this.slotHead]!.response;
+      const slot = slots[this.slotHead]!;
+      const r = slot.response;
       slots[this.slotHead] = undefined as unknown as Slot;
       this.slotHead++;
-      if (r) {
+      if (r && r.length > 0) {
         if (!wrote) this.socket.cork();
         wrote = true;
-        for (const chunk of r) this.socket.write(chunk);
+        const last = r.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(r[i]!);
+        if (slot.releases) {
+          // Writes complete in order: the last chunk's callback means the whole response is out.
+          this.writing.add(slot);
+          this.socket.write(r[last]!, () => {
+            if (this.writing.delete(slot)) runReleases(slot);
+          });
+        } else {
+          this.socket.write(r[last]!);
+        }
+      } else {
+        runReleases(slot);
       }
     }
     if (wrote) this.socket.uncork();
@@ -278,7 +322,10 @@ export class Connection implements ConnectionInfo {
   private teardown(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
+    this.reader.close();
+    // Responses never handed to the socket will not be written: their buffers are free now.
+    // Those in `writing` wait for their write callbacks or for 'close'.
+    for (let i = this.slotHead; i < this.slots.length; i++) runReleases(this.slots[i]!);
     this.onClose(this);
   }
 
@@ -288,6 +335,19 @@ export class Connection implements ConnectionInfo {
   get requestsInFlight(): number {
     return this.inFlight;
   }
+}
+
+function settleFrame(slot: Slot): void {
+  const release = slot.frameRelease;
+  slot.frameRelease = null;
+  release?.();
+}
+
+function runReleases(slot: Slot): void {
+  const releases = slot.releases;
+  if (!releases) return;
+  slot.releases = null;
+  for (const release of releases) release();
 }
 
 export function normaliseHost(h: string): string {
