@@ -21,7 +21,10 @@
 // during an ingest run and prints the functions with the most self time.
 //
 // Options: --runs N (default 5), --json FILE (write every figure),
-//          --profile / --no-profile (force or skip the profile).
+//          --profile / --no-profile (force or skip the profile),
+//          --quick (only what the fetch and latency targets need: the 1 KiB acks=1
+//          ingest, the fetch and the latency runs, no start-up, kcat or restart),
+//          --gc (broker under --trace-gc; GC counts and pauses per measurement).
 // MB is 10^6 bytes; ingest MB/s counts record-batch bytes as stored in the log.
 // Every run also reports how much CPU other processes took meanwhile, and a
 // CPU-normalised ratio (MB per CPU-second, broker over ceiling server), which
@@ -38,7 +41,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RawClient } from '../test/integration/raw-client.js';
-import { cpuSeconds, machineCpu, rssBytes, startBroker, type BrokerHandle } from './lib/broker.js';
+import { cpuSeconds, gcDelta, machineCpu, rssBytes, startBroker, type BrokerHandle, type GcStats } from './lib/broker.js';
 import { median, encodeFetch, decodeResponse, FrameScanner, FETCH, FETCH_VERSION } from './lib/wire.js';
 import type {
   FetchArgs,
@@ -58,8 +61,12 @@ const { values: opts } = parseArgs({
     json: { type: 'string' },
     profile: { type: 'boolean' },
     'no-profile': { type: 'boolean' },
+    quick: { type: 'boolean' },
+    gc: { type: 'boolean' },
   },
 });
+const QUICK = opts.quick === true;
+const TRACE_GC = opts.gc === true;
 const RUNS = Math.max(1, Number(opts.runs));
 
 const PARTITIONS = 4;
@@ -147,7 +154,7 @@ async function deleteTopic(port: number, name: string): Promise<void> {
 async function brokerOn(name: string, overrides: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BrokerHandle> {
   const dir = path.join(tmpRoot, name);
   fs.mkdirSync(dir, { recursive: true });
-  const b = await startBroker({ dir, overrides, nodeArgs });
+  const b = await startBroker({ dir, overrides, nodeArgs: TRACE_GC ? ['--trace-gc', ...nodeArgs] : nodeArgs });
   live.add(b);
   return b;
 }
@@ -165,6 +172,10 @@ interface Load {
   helperCpu: number;
   /** CPU every other process used (the machine minus the broker, this benchmark and its ceiling server), in cores. */
   others: number;
+  /** Wall-clock seconds of the measurement. */
+  wallSeconds: number;
+  /** The broker's garbage collections during the measurement (with --gc). */
+  gc?: GcStats;
 }
 
 /**
@@ -173,6 +184,8 @@ interface Load {
  * machine's, to tell how much of the 2 cores other processes took.
  */
 async function withLoad<T>(pids: { broker?: number; helper?: number }, fn: () => Promise<T>): Promise<{ r: T } & Load> {
+  const handle = [...live].find((b) => b.pid === pids.broker);
+  const gc0 = handle?.gc();
   const b0 = pids.broker ? cpuSeconds(pids.broker) : 0;
   const h0 = pids.helper ? cpuSeconds(pids.helper) : 0;
   const s0 = process.cpuUsage();
@@ -186,13 +199,22 @@ async function withLoad<T>(pids: { broker?: number; helper?: number }, fn: () =>
   const helper = pids.helper ? cpuSeconds(pids.helper) - h0 : 0;
   const self = (s1.user + s1.system) / 1e6;
   const others = Math.max(0, m1.busy - m0.busy - broker - helper - self) / wall;
-  return { r, brokerCpu: broker / wall, helperCpu: helper / wall, others };
+  // The last GC lines may still be in the pipe.
+  if (handle && TRACE_GC) await sleep(50);
+  const gc = handle && gc0 && TRACE_GC ? gcDelta(gc0, handle.gc()) : undefined;
+  return { r, brokerCpu: broker / wall, helperCpu: helper / wall, others, wallSeconds: wall, ...(gc ? { gc } : {}) };
 }
+
+const gcNote = (l: Load) =>
+  l.gc
+    ? `; broker GC: ${l.gc.scavenges} scavenges, ${l.gc.markCompacts} mark-compacts, ${fmt(l.gc.pauseMs, 0)} ms paused (${fmt(l.gc.pauseMs / 10 / l.wallSeconds, 1)}% of the run)`
+    : '';
 
 const loadNote = (l: Load, loadgenCpu?: number) =>
   `broker CPU ${fmt(l.brokerCpu * 100)}%` +
   (loadgenCpu === undefined ? '' : `, load generator ${fmt(loadgenCpu * 100)}%`) +
-  `, other processes ${fmt(l.others, 2)} cores`;
+  `, other processes ${fmt(l.others, 2)} cores` +
+  gcNote(l);
 
 // ---------------------------------------------------------------- (a) ceilings
 
@@ -305,12 +327,9 @@ interface IngestKey {
 // Each run's topic is deleted before the next (so that its dirty pages are not written back during the
 // next run), except the last one's, which the fetch reads back.
 const FETCH_SOURCE: IngestKey = { recordSize: 1024, acks: 1 };
-const INGEST_CONFIGS: IngestKey[] = [
-  { recordSize: 100, acks: -1 },
-  { recordSize: 100, acks: 1 },
-  { recordSize: 1024, acks: -1 },
-  FETCH_SOURCE,
-];
+const INGEST_CONFIGS: IngestKey[] = QUICK
+  ? [FETCH_SOURCE]
+  : [{ recordSize: 100, acks: -1 }, { recordSize: 100, acks: 1 }, { recordSize: 1024, acks: -1 }, FETCH_SOURCE];
 const keyOf = (k: IngestKey) => `${k.recordSize === 1024 ? '1 KiB' : `${k.recordSize} B`} acks=${k.acks === -1 ? 'all' : k.acks}`;
 
 interface IngestRun extends ProduceResult, Load {}
@@ -447,7 +466,7 @@ async function latencyBench(b: BrokerHandle, c: CeilingServer, peakRequestsPerSe
     log(
       `  ${what}: p50 ${fmt(r.p50, 3)} ms, p99 ${fmt(r.p99, 3)} ms, p99.9 ${fmt(r.p999, 3)} ms, max ${fmt(r.max, 2)} ms ` +
         `(server CPU ${fmt(cpu * 100)}%, load generator ${fmt(r.loadgenCpu * 100)}%, other processes ${fmt(load.others, 2)} cores; ` +
-        `the sender fell up to ${fmt(r.maxLagMs, 1)} ms behind schedule)`,
+        `the sender fell up to ${fmt(r.maxLagMs, 1)} ms behind schedule${gcNote(load)})`,
     );
   for (let i = 0; i < RUNS; i++) {
     const floor = await withLoad({ helper: c.pid }, () => gen('latency', { ...args, port: c.ackPort, topic: 'floor', check: false }));
@@ -743,7 +762,7 @@ async function main(): Promise<void> {
   );
 
   warmPageCache();
-  const start = await startups();
+  const start = QUICK ? null : await startups();
 
   const ceilingServer = await startCeilingServer();
   const main = await brokerOn('main');
@@ -799,11 +818,22 @@ async function main(): Promise<void> {
   await ceilingServer.stop();
   log(`  median: Samsa p50 ${fmt(lat.p50, 3)} ms, p99 ${fmt(lat.p99, 3)} ms; floor p50 ${fmt(lat.floorP50, 3)} ms, p99 ${fmt(lat.floorP99, 3)} ms`);
 
+  if (QUICK) {
+    await stopBroker(main);
+    log(
+      `\nquick run: fetch ${pct(fetchRatio, 1)} of file → socket (per CPU ${pct(fetchCpuRatio)}); ` +
+        `p99 ${fmt(lat.p99, 2)} ms (p50 ${fmt(lat.p50, 2)}; floor p99 ${fmt(lat.floorP99, 2)}); ` +
+        `benchmark took ${fmt((performance.now() - started) / 1000, 0)} s`,
+    );
+    if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results, null, 2));
+    return;
+  }
   const kc = await kcatBench(main);
   await stopBroker(main);
 
   const restart = await restartBench();
 
+  if (!start) throw new Error('unreachable: start-up figures exist outside --quick');
   const kib = ingestTable.find((t) => t.key === '1 KiB acks=1')!;
   const small = ingestTable.find((t) => t.key === '100 B acks=1')!;
   const targets = [

@@ -23,8 +23,30 @@ export interface BrokerHandle {
   readyMs: number;
   /** The last few KB the broker printed. */
   output(): string;
+  /** Garbage collections so far, counted from `--trace-gc` lines (all zero without that flag). */
+  gc(): GcStats;
   /** SIGTERM (a clean shutdown) and wait for exit. */
   stop(): Promise<number | null>;
+}
+
+export interface GcStats {
+  scavenges: number;
+  markCompacts: number;
+  /** Sum of the main-thread pauses V8 reports, ms. */
+  pauseMs: number;
+  /** Longest single pause since the broker started, ms (gcDelta keeps it as is). */
+  maxPauseMs: number;
+}
+
+const GC_LINE = /: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)\b[^,]*, ([\d.]+) \/ [\d.]+ ms/g;
+
+export function gcDelta(a: GcStats, b: GcStats): GcStats {
+  return {
+    scavenges: b.scavenges - a.scavenges,
+    markCompacts: b.markCompacts - a.markCompacts,
+    pauseMs: b.pauseMs - a.pauseMs,
+    maxPauseMs: b.maxPauseMs,
+  };
 }
 
 export function freePort(): Promise<number> {
@@ -80,8 +102,23 @@ export async function startBroker(opts: {
   const overrides = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': opts.dir, ...(opts.overrides ?? {}) };
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   let out = '';
+  const gc: GcStats = { scavenges: 0, markCompacts: 0, pauseMs: 0, maxPauseMs: 0 };
+  let partial = '';
   const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-8192);
+    const text = d.toString();
+    out = (out + text).slice(-8192);
+    // GC lines may be split across chunks: only whole lines are counted.
+    const lines = partial + text;
+    const cut = lines.lastIndexOf('\n') + 1;
+    partial = lines.slice(cut);
+    for (const m of lines.slice(0, cut).matchAll(GC_LINE)) {
+      const pause = Number(m[2]);
+      if (m[1] === 'Scavenge') gc.scavenges++;
+      else gc.markCompacts++;
+      gc.pauseMs += pause;
+      gc.maxPauseMs = Math.max(gc.maxPauseMs, pause);
+    }
+    if (partial.length > 8192) partial = '';
   };
   const t0 = performance.now();
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
@@ -97,6 +134,7 @@ export async function startBroker(opts: {
     dir: opts.dir,
     readyMs,
     output: () => out,
+    gc: () => ({ ...gc }),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       return exited;

@@ -2,8 +2,9 @@
 //  - sink: a loopback socket whose reader appends what it receives to a file,
 //    with one async fs.writev of all chunks queued while the previous write
 //    was in flight (the broker's own append strategy);
-//  - source: a file (in page cache) read back in 1 MiB async reads into fresh
-//    Buffers (as the broker's Log.read does) and written to a loopback socket.
+//  - source: a file (in page cache) read back in 1 MiB async reads and written
+//    to a loopback socket; each read goes into a buffer reused once the socket
+//    write that carried it completed (as the broker's fetch path does).
 //  - ack: the latency floor for a produce: size-prefixed request frames are
 //    appended to a file like the sink does, and each is answered with an
 //    8-byte frame once the writev that carried its last byte has completed.
@@ -97,6 +98,7 @@ const source = net.createServer((socket) => {
     let position = 0;
     let reading = false;
     let waiting = false;
+    const free: Buffer[] = [];
     // One read in flight at a time, reading ahead while less than QUEUE_BYTES wait in the socket.
     const next = () => {
       if (reading) return;
@@ -116,13 +118,13 @@ const source = net.createServer((socket) => {
         return;
       }
       const len = Math.min(READ_BYTES, size - position);
-      const buf = Buffer.allocUnsafe(len);
+      const buf = free.pop() ?? Buffer.allocUnsafe(READ_BYTES);
       reading = true;
       fs.read(fd, buf, 0, len, position, (err, n) => {
         reading = false;
         if (err) throw err;
         position += n;
-        socket.write(n === len ? buf : buf.subarray(0, n));
+        socket.write(n === buf.length ? buf : buf.subarray(0, n), () => free.push(buf));
         next();
       });
     };
