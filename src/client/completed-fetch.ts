@@ -1,6 +1,7 @@
 // One partition's fetched answer as the consumer buffers it (Kafka's
-// CompletedFetch): its batches checked (CRC) and decompressed when it
-// arrived, its records decoded only when poll() reaches them, a batch at a
+// CompletedFetch): its compressed batches checked (CRC) and decompressed when
+// it arrived, the CRCs of the others checked and the records decoded only
+// when poll() reaches them, a batch at a
 // time, straight into the ConsumerRecord objects poll() returns. So the
 // fetcher can ask for the next answer as soon as this one is in, while the
 // application's poll() loop does the decoding; and a record that cannot be
@@ -11,8 +12,9 @@
 // transaction began at or before the batch's last offset is dropped, until
 // that producer's ABORT marker. Control batches never reach the application.
 
-import type { BatchSection } from '../protocol/records/batch.js';
-import { TimestampType } from '../protocol/records/batch-header.js';
+import { isCrcValid, type BatchSection } from '../protocol/records/batch.js';
+import { CRC, CompressionType, TimestampType } from '../protocol/records/batch-header.js';
+import { CorruptRecordError } from '../protocol/records/errors.js';
 import { decodeRecords, visitRecords } from '../protocol/records/records.js';
 import type { ConsumerRecord } from './consumer.js';
 
@@ -41,6 +43,8 @@ export class CompletedFetch {
     private readonly aborted: AbortedTxn[] | null,
     /** The partition's seek epoch when fetched. */
     readonly epoch: number,
+    /** The answer's bytes, when the CRCs of its uncompressed batches are to be checked as they are reached (check.crcs). */
+    private readonly unchecked: Buffer | null = null,
   ) {
     let nextOffset = fetchOffset;
     for (const { info } of batches) nextOffset = Math.max(nextOffset, info.baseOffset + info.lastOffsetDelta + 1);
@@ -67,6 +71,12 @@ export class CompletedFetch {
       if (last < fetchOffset || !this.accept(b.isTransactional, b.isControl, b.producerId, last, section, count)) {
         this.batch++;
         continue;
+      }
+      // Kafka's client checks a batch's CRC when it reaches it, too.
+      if (this.unchecked !== null && b.compression === CompressionType.None && !isCrcValid(this.unchecked, b.offset)) {
+        throw new CorruptRecordError(
+          `Record batch for partition ${topic}-${partition} at offset ${b.baseOffset} is invalid, cause: Record is corrupt (stored crc = ${this.unchecked.readUInt32BE(b.offset + CRC)})`,
+        );
       }
       const base = b.baseOffset;
       // Kafka's rule: under LogAppendTime every record has the batch's maxTimestamp.

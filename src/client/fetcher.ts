@@ -8,9 +8,10 @@
 // fetching again as soon as poll() empties it, so that Fetch must not be
 // parked by the broker (maxWaitMs 0; after one such Fetch came back empty the
 // broker is left alone until poll() frees a buffer). fetch.max.bytes and
-// max.partition.fetch.bytes as limits. Answers are checked (CRC) and
-// decompressed here, and buffered as CompletedFetches whose records poll()
-// decodes when it reaches them, so the next Fetch goes out at once. Offset resets
+// max.partition.fetch.bytes as limits. Compressed batches are checked (CRC)
+// and decompressed here; answers are buffered as CompletedFetches whose other
+// CRCs and records poll() checks and decodes when it reaches them, so the next
+// Fetch goes out at once. Offset resets
 // (auto.offset.reset, seekToBeginning/End, OFFSET_OUT_OF_RANGE) run as
 // ListOffsets to the leaders. Leadership errors refresh metadata and back the
 // partition off; nothing here holds a timer while there is nothing to do.
@@ -203,7 +204,7 @@ export class Fetcher {
       const epoch = p.epoch;
       let batches;
       try {
-        batches = await readBatchSections(buf, { verifyCrc: this.config.checkCrcs });
+        batches = await readBatchSections(buf, { verifyCrc: this.config.checkCrcs, lazyCrc: true });
       } catch (err) {
         // Raised when poll() reaches it: a response fetched ahead is dropped and fetched again from there.
         if (p.fetched === null) p.error = err as Error;
@@ -216,7 +217,7 @@ export class Fetcher {
               .map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) }))
               .sort((x, y) => x.firstOffset - y.firstOffset)
           : null;
-      const f = new CompletedFetch(p.topic, p.partition, fetchOffset, batches, aborted, epoch);
+      const f = new CompletedFetch(p.topic, p.partition, fetchOffset, batches, aborted, epoch, this.config.checkCrcs ? buf : null);
       // Only part of a batch fitted (max.partition.fetch.bytes is a soft limit since KIP-74, so this is a broker speaking an old version).
       if (f.nextOffset === fetchOffset) return false;
       // Records are decoded when poll() reaches them, so the next Fetch can go out now.

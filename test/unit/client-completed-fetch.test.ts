@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CompletedFetch } from '../../src/client/completed-fetch.js';
 import { buildBatch, readBatchSections } from '../../src/protocol/records/batch.js';
-import { RECORDS } from '../../src/protocol/records/batch-header.js';
+import { CompressionType, RECORDS } from '../../src/protocol/records/batch-header.js';
 
 const T0 = 1_700_000_000_000;
 const values = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ value: Buffer.from(`v${from + i}`), timestamp: T0 + from + i }));
@@ -78,4 +78,21 @@ test('a record that cannot be decoded throws when its batch is reached, after th
   assert.deepEqual(f.records.map((r) => r.offset), [0, 1, 2]);
   f.next = f.records.length;
   assert.throws(() => f.fill(), /record/i);
+});
+
+test('with check.crcs, an uncompressed batch whose CRC does not match is refused when reached; a compressed one on arrival', async () => {
+  const good = await buildBatch(values(0, 3), { baseOffset: 0 });
+  const bad = await buildBatch(values(3, 3), { baseOffset: 3 });
+  bad[bad.length - 2]! ^= 0x01; // the last value's last byte: the CRC no longer matches, the records still decode
+  const buf = Buffer.concat([good, bad]);
+  const f = new CompletedFetch('t', 0, 0, await readBatchSections(buf, { lazyCrc: true }), null, 0, buf);
+  assert.equal(f.fill(), true);
+  assert.deepEqual(f.records.map((r) => r.offset), [0, 1, 2]);
+  f.next = f.records.length;
+  assert.throws(() => f.fill(), (err: Error) => err.name === 'CorruptRecordError' && /t-0 at offset 3/.test(err.message));
+  const unchecked = new CompletedFetch('t', 0, 0, await readBatchSections(buf, { verifyCrc: false }), null, 0, null);
+  assert.deepEqual(drainAll(unchecked).offsets, [0, 1, 2, 3, 4, 5], 'check.crcs=false reads it');
+  const zipped = await buildBatch(values(0, 3), { baseOffset: 0, compression: CompressionType.Gzip });
+  zipped[zipped.length - 1]! ^= 0xff;
+  await assert.rejects(readBatchSections(zipped, { lazyCrc: true }), (err: Error) => err.name === 'CorruptRecordError');
 });

@@ -516,10 +516,11 @@ export interface BatchSection {
 /**
  * Every whole batch in a buffer (an incomplete one at the end is skipped, as
  * in decodeBatches) as its header and its records section, with the CRC
- * checked as decodeBatch does but no record decoded: readers that build their
+ * checked as decodeBatch does (with `lazyCrc`, only for compressed batches,
+ * before decompressing them) but no record decoded: readers that build their
  * own record objects walk the section with visitRecords.
  */
-export async function readBatchSections(buf: Buffer, opts: DecodeOptions = {}): Promise<BatchSection[]> {
+export async function readBatchSections(buf: Buffer, opts: DecodeOptions & { lazyCrc?: boolean } = {}): Promise<BatchSection[]> {
   const out: BatchSection[] = [];
   const verify = opts.verifyCrc ?? true;
   let at = 0;
@@ -527,7 +528,8 @@ export async function readBatchSections(buf: Buffer, opts: DecodeOptions = {}): 
     const size = buf.readInt32BE(at + BATCH_LENGTH) + LOG_OVERHEAD;
     if (size > buf.length - at) break;
     const info = readBatchInfo(buf, at);
-    if (verify && !isCrcValid(buf, at)) {
+    // lazyCrc: only batches decompressed here are checked now; the caller checks the others (isCrcValid) when it reads them.
+    if (verify && (!opts.lazyCrc || info.compression !== CompressionType.None) && !isCrcValid(buf, at)) {
       throw new CorruptRecordError(`record batch at ${at} is corrupt (stored crc = ${buf.readUInt32BE(at + CRC)})`);
     }
     out.push({ info, records: await recordsSection(buf, info, opts) });
