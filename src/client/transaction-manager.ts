@@ -19,8 +19,9 @@ import { findCoordinatorOnce, isCoordinatorError, type CoordinatorInfo } from '.
  * which takes milliseconds, so waiting retry.backoff.ms (and refreshing
  * metadata, as for other retriable errors) would cost far more than the
  * wait itself. The Java producer uses 20 ms for the first AddPartitions of a
- * transaction; we start lower and double up to that, since our own broker
- * usually finishes within a millisecond or two.
+ * transaction; we start lower and double up to that, since a completion on a
+ * single broker takes a millisecond or two. (Our own coordinator holds such a
+ * request until the completion is written, so this matters against Kafka's.)
  */
 const CONCURRENT_TXN_BACKOFF_MS = 2;
 const CONCURRENT_TXN_BACKOFF_MAX_MS = 20;
