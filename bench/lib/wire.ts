@@ -147,6 +147,8 @@ export class FrameScanner {
   constructor(
     private readonly onFrame: (size: number, body: Buffer | null) => void,
     private readonly wantBody: () => boolean = () => false,
+    /** Copy body bytes (for chunks whose buffer is reused by the next read). */
+    private readonly copyParts = false,
   ) {}
 
   push(chunk: Buffer): void {
@@ -167,7 +169,7 @@ export class FrameScanner {
         continue;
       }
       const take = Math.min(this.remaining, n - i);
-      if (this.parts) this.parts.push(chunk.subarray(i, i + take));
+      if (this.parts) this.parts.push(this.copyParts ? Buffer.from(chunk.subarray(i, i + take)) : chunk.subarray(i, i + take));
       this.remaining -= take;
       i += take;
       if (this.remaining === 0) this.emit();
