@@ -12,6 +12,12 @@
 //
 // Bodies are encoded when they go on the wire, not when queued, because the
 // version is only known once ApiVersions has been answered.
+//
+// Responses are read with `onread`: into a per-connection scratch buffer, and
+// a frame too large for it (a Fetch answer of megabytes) straight into a
+// buffer of its own size once its length is known, so it is never copied
+// together from socket chunks. Frames that fit the scratch buffer are copied
+// out of it before decoding (decoded fields are views into their frame).
 
 import net from 'node:net';
 import { APIS } from '../protocol/apis.js';
@@ -26,6 +32,9 @@ import { ClientClosedError, ConnectionError, KafkaError, RequestTimeoutError, Un
  * The newest version this client uses per API when the definitions know more:
  * Fetch v13+ addresses topics by id, which the consumer does not track yet.
  */
+/** The scratch buffer responses are read into (Node reads 64 KiB at a time by default). */
+const READ_BUFFER_SIZE = 65536;
+
 export const CLIENT_MAX_VERSION: ReadonlyMap<number, number> = new Map([[1, 12]]);
 
 export const CLIENT_SOFTWARE_NAME = 'samsa-js';
@@ -74,8 +83,12 @@ export class BrokerConnection {
   private nextCorrelationId = 1;
   private writable = true;
   private versions = new Map<number, { min: number; max: number }>();
-  private leftover: Buffer[] = [];
-  private leftoverBytes = 0;
+  /** Where reads land while no large frame is being filled; `carry` bytes at its start are left from the last read. */
+  private readonly scratch = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+  private carry = 0;
+  /** The body of a frame too large for the scratch buffer, read in place; `frameFilled` bytes are in. */
+  private frame: Buffer | null = null;
+  private frameFilled = 0;
   private closeError: Error | null = null;
   private readonly closeListeners: ((err: Error | null) => void)[] = [];
   readonly ready: Promise<void>;
@@ -168,9 +181,13 @@ export class BrokerConnection {
 
   private async open(): Promise<void> {
     const { host, port } = this.opts;
-    const socket = net.connect({ host, port, noDelay: true });
+    const socket = net.connect({
+      host,
+      port,
+      noDelay: true,
+      onread: { buffer: () => this.readTarget(), callback: (n: number) => this.onRead(n) },
+    });
     this.socket = socket;
-    socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('drain', () => {
       this.writable = true;
       this.flush();
@@ -290,37 +307,56 @@ export class BrokerConnection {
     if (!ok) this.writable = false;
   }
 
-  private onData(chunk: Buffer): void {
-    let buf: Buffer;
-    if (this.leftoverBytes === 0) {
-      buf = chunk;
-    } else {
-      this.leftover.push(chunk);
-      this.leftoverBytes += chunk.length;
-      // Wait for the whole frame before copying anything together.
-      if (this.leftoverBytes < 4) return;
-      const head = this.leftover[0]!.length >= 4 ? this.leftover[0]! : Buffer.concat(this.leftover);
-      if (this.leftoverBytes < 4 + head.readInt32BE(0)) return;
-      buf = Buffer.concat(this.leftover, this.leftoverBytes);
-      this.leftover = [];
-      this.leftoverBytes = 0;
+  /** Where the next read goes: the rest of the large frame being filled, else the scratch buffer after the carried bytes. */
+  private readTarget(): Uint8Array {
+    if (this.frame !== null) return this.frame.subarray(this.frameFilled);
+    return this.scratch.subarray(this.carry);
+  }
+
+  /** A read of `n` bytes into readTarget(); true: keep reading. */
+  private onRead(n: number): boolean {
+    this.take(n);
+    return true;
+  }
+
+  private take(n: number): void {
+    if (this.state === 'closed' || n <= 0) return;
+    if (this.frame !== null) {
+      this.frameFilled += n;
+      if (this.frameFilled < this.frame.length) return;
+      const frame = this.frame;
+      this.frame = null;
+      this.frameFilled = 0;
+      this.onFrame(frame);
+      return;
     }
+    const buf = this.scratch;
+    const end = this.carry + n;
     let at = 0;
-    while (buf.length - at >= 4) {
+    this.carry = 0;
+    while (end - at >= 4) {
       const size = buf.readInt32BE(at);
       if (size < 4) {
         this.fail(new ConnectionError(`invalid response size ${size} from ${this.address}`, this.address));
         return;
       }
-      if (buf.length - at - 4 < size) break;
-      this.onFrame(buf.subarray(at + 4, at + 4 + size));
-      if (this.state === 'closed') return;
-      at += 4 + size;
+      const have = end - at - 4;
+      if (have >= size) {
+        const body = Buffer.allocUnsafe(size);
+        buf.copy(body, 0, at + 4, at + 4 + size);
+        at += 4 + size;
+        this.onFrame(body);
+        if ((this.state as State) === 'closed') return;
+        continue;
+      }
+      if (4 + size <= buf.length) break; // the rest comes into the scratch buffer behind it
+      this.frame = Buffer.allocUnsafe(size);
+      buf.copy(this.frame, 0, at + 4, end);
+      this.frameFilled = have;
+      return;
     }
-    if (at < buf.length) {
-      this.leftover.push(at === 0 ? buf : buf.subarray(at));
-      this.leftoverBytes = buf.length - at;
-    }
+    if (at < end) buf.copyWithin(0, at, end);
+    this.carry = end - at;
   }
 
   private onFrame(frame: Buffer): void {
@@ -387,8 +423,9 @@ export class BrokerConnection {
         p.reject(err);
       }
     }
-    this.leftover = [];
-    this.leftoverBytes = 0;
+    this.frame = null;
+    this.frameFilled = 0;
+    this.carry = 0;
     for (const l of this.closeListeners.splice(0)) l(byUs ? null : err);
   }
 }
