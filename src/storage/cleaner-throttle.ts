@@ -38,3 +38,42 @@ export class Throttler {
     this.observed = 0;
   }
 }
+
+/** Shortest stretch of cleaning between two looks at the broker's load. */
+export const PACE_SLICE_MS = 10;
+/** Share of the time the cleaner keeps however busy the broker is, so that it never stalls. */
+export const PACE_MIN_DUTY = 0.1;
+
+/**
+ * Yields of the cleaner to a busy broker: after each slice of work (at least
+ * PACE_SLICE_MS), the cleaner pauses so that its share of the time is
+ * 1 - load, at least PACE_MIN_DUTY, where load is the broker event loop's
+ * recent utilization (0..1, shared by the main thread). An idle broker gets
+ * no pauses, so a quiet machine cleans at full speed.
+ */
+export class Pacer {
+  private sliceStart: number;
+  /** Total time paused, for stats and tests. */
+  pausedMs = 0;
+
+  constructor(
+    private readonly load: () => number,
+    private readonly now: () => number = () => performance.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ) {
+    this.sliceStart = now();
+  }
+
+  async maybeYield(): Promise<void> {
+    const worked = this.now() - this.sliceStart;
+    if (worked < PACE_SLICE_MS) return;
+    const busy = Math.min(1, Math.max(0, this.load()));
+    const duty = Math.max(PACE_MIN_DUTY, 1 - busy);
+    const pause = (worked * (1 - duty)) / duty;
+    if (pause >= 1) {
+      this.pausedMs += pause;
+      await this.sleep(pause);
+    }
+    this.sliceStart = this.now();
+  }
+}

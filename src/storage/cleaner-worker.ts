@@ -9,6 +9,9 @@
 // (and the synchronous file I/O it does, cleaner.ts) runs at nice 19 when
 // the broker asks for it: under contention it gets little CPU, on an idle
 // machine it still runs at full speed (CFS never starves a runnable thread).
+// Pacing: the main thread shares its event loop's utilization (a
+// SharedArrayBuffer, per mille); cleanLog pauses between slices of work to
+// leave a busy broker that share of the time (cleaner-throttle.ts, Pacer).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -37,7 +40,10 @@ export function threadNice(tid: number): number | null {
   }
 }
 
-const wanted: number | undefined = (workerData as { nice?: number } | undefined)?.nice;
+const data = (workerData ?? {}) as { nice?: number; load?: SharedArrayBuffer };
+const wanted = data.nice;
+const loadView = data.load ? new Int32Array(data.load) : null;
+const brokerLoad = loadView ? () => Atomics.load(loadView, 0) / 1000 : undefined;
 let priority: { tid: number | null; nice: number | null; error?: string } = { tid: null, nice: null };
 if (parentPort && wanted !== undefined) {
   const tid = currentThreadId();
@@ -54,7 +60,7 @@ if (parentPort && wanted !== undefined) {
 
 parentPort?.on('message', (msg: { id: number; task?: CleanTask; scan?: CleanerSegment[]; priority?: true }) => {
   const work: Promise<unknown> = msg.task
-    ? cleanLog(msg.task)
+    ? cleanLog(msg.task, brokerLoad)
     : msg.scan
       ? Promise.resolve().then(() => scanDeleteHorizons(msg.scan!))
       : Promise.resolve(priority);

@@ -54,6 +54,7 @@ import {
   BATCH_LENGTH,
   COMPRESSION_MASK,
   CONTROL_FLAG,
+  CRC,
   DELETE_HORIZON_FLAG,
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
@@ -74,7 +75,10 @@ import { buildBatch, decodeBatch, type DecodedRecord } from '../protocol/records
 import type { RecordInput } from '../protocol/records/records.js';
 import { CLEANED_SUFFIX, LOG_SUFFIX, segmentFileName } from './log-file-utils.js';
 import { CleanedTxnMetadata, type ActiveProducer } from './cleaner-txn.js';
-import { Throttler } from './cleaner-throttle.js';
+import { Pacer, Throttler } from './cleaner-throttle.js';
+import { filteredBatch, forEachRecord, recordsSection, type RecordCursor } from './cleaner-records.js';
+import { crc32c } from '../protocol/records/crc32c.js';
+import { CorruptRecordError } from '../protocol/records/errors.js';
 import type { AbortedTxn } from './transaction-index.js';
 
 export interface CleanerSegment {
@@ -116,7 +120,7 @@ export interface CleanResult {
   groups: CleanGroup[];
   /** The next first dirty offset (cleaner-offset-checkpoint). */
   endOffset: number;
-  stats: { bytesRead: number; bytesWritten: number; recordsRead: number; recordsKept: number; mapEntries: number; throttledMs: number };
+  stats: { bytesRead: number; bytesWritten: number; recordsRead: number; recordsKept: number; mapEntries: number; throttledMs: number; pausedMs: number };
   /** Earliest delete horizon of the tombstones and markers left in the cleaned segments (null: none left). */
   minDeleteHorizon: number | null;
 }
@@ -190,7 +194,10 @@ interface OffsetMap {
   end: number;
 }
 
-async function buildOffsetMap(task: CleanTask, stats: Stats, throttle: Throttler): Promise<OffsetMap> {
+/** Called with the bytes of each batch read or written: the I/O throttle and the pacing. */
+type Limit = (bytes: number) => Promise<void>;
+
+async function buildOffsetMap(task: CleanTask, stats: Stats, limit: Limit): Promise<OffsetMap> {
   const map = new Map<string, number>();
   const { firstDirtyOffset: from, firstUncleanableOffset: to } = task;
   const txn = new CleanedTxnMetadata((task.abortedTxns ?? []).filter((t) => t.lastOffset >= from && t.firstOffset < to));
@@ -202,7 +209,7 @@ async function buildOffsetMap(task: CleanTask, stats: Stats, throttle: Throttler
     if (next && next.baseOffset <= from) continue;
     for (const b of batchesOf(seg.path, seg.size)) {
       stats.bytesRead += b.length;
-      await throttle.maybeThrottle(b.length);
+      await limit(b.length);
       const base = readBaseOffset(b);
       const last = lastOffsetOf(b);
       if (last < from) continue;
@@ -212,11 +219,12 @@ async function buildOffsetMap(task: CleanTask, stats: Stats, throttle: Throttler
       else if (!txn.onBatch(pid, isTransactional(b), last)) {
         const count = b.readInt32BE(57);
         if (map.size > 0 && map.size + count > task.maxMapEntries) break outer;
-        const decoded = await decodeBatch(b);
-        for (const r of decoded.records) {
-          if (r.offset < from || r.offset >= to || r.key === null) continue;
-          map.set(keyOf(r.key), r.offset);
-        }
+        const section = await recordsSection(b);
+        forEachRecord(section, count, (r) => {
+          const offset = base + r.offsetDelta;
+          if (offset < from || offset >= to || r.keyLength < 0) return;
+          map.set(section.toString('latin1', r.keyStart, r.keyStart + r.keyLength), offset);
+        });
       }
       end = Math.min(last + 1, to);
     }
@@ -225,15 +233,21 @@ async function buildOffsetMap(task: CleanTask, stats: Stats, throttle: Throttler
 }
 
 /** Clean the log described by `task`, writing `.cleaned` files; see the header comment. */
-export async function cleanLog(task: CleanTask): Promise<CleanResult> {
-  const stats: Stats = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, mapEntries: 0, throttledMs: 0, minDeleteHorizon: null };
+export async function cleanLog(task: CleanTask, brokerLoad?: () => number): Promise<CleanResult> {
+  const stats: Stats = { bytesRead: 0, bytesWritten: 0, recordsRead: 0, recordsKept: 0, mapEntries: 0, throttledMs: 0, pausedMs: 0, minDeleteHorizon: null };
   const throttle = new Throttler(task.ioMaxBytesPerSecond ?? Number.MAX_VALUE);
-  const om = await buildOffsetMap(task, stats, throttle);
+  const pacer = brokerLoad ? new Pacer(brokerLoad) : null;
+  const limit: Limit = async (bytes) => {
+    await throttle.maybeThrottle(bytes);
+    await pacer?.maybeYield();
+  };
+  const om = await buildOffsetMap(task, stats, limit);
   stats.mapEntries = om.map.size;
   const endOffset = om.end;
   const done = (groups: CleanGroup[]): CleanResult => {
     const { minDeleteHorizon, ...rest } = stats;
     rest.throttledMs = throttle.sleptMs;
+    rest.pausedMs = pacer?.pausedMs ?? 0;
     return { groups, endOffset, stats: rest, minDeleteHorizon };
   };
   if (endOffset <= task.firstDirtyOffset && !task.force) return done([]);
@@ -258,7 +272,7 @@ export async function cleanLog(task: CleanTask): Promise<CleanResult> {
     om,
     task,
     stats,
-    throttle,
+    limit,
     txn: new CleanedTxnMetadata(task.abortedTxns ?? []),
     active: new Map((task.activeProducers ?? []).map((p) => [p.producerId, p])),
   };
@@ -291,7 +305,7 @@ interface FilterContext {
   om: OffsetMap;
   task: CleanTask;
   stats: Stats;
-  throttle: Throttler;
+  limit: Limit;
   txn: CleanedTxnMetadata;
   active: Map<number, ActiveProducer>;
 }
@@ -316,12 +330,12 @@ async function cleanInto(group: CleanerSegment[], file: string, ctx: FilterConte
   try {
     for (const seg of group) {
       for (const b of batchesOf(seg.path, seg.size)) {
-        await ctx.throttle.maybeThrottle(b.length);
+        await ctx.limit(b.length);
         const kept = await filterBatch(b, ctx);
         if (!kept) continue;
         pending.push(kept);
         pendingBytes += kept.length;
-        await ctx.throttle.maybeThrottle(kept.length);
+        await ctx.limit(kept.length);
         if (pendingBytes >= WRITE_CHUNK) flush();
       }
     }
@@ -370,6 +384,10 @@ async function filterBatch(b: Buffer, ctx: FilterContext): Promise<Buffer | null
     stats.recordsRead += b.readInt32BE(57);
     return null;
   }
+  if (!control && !discardRecords) {
+    const fast = await filterInPlace(b, ctx, horizon, retainEmpty);
+    if (fast !== undefined) return fast;
+  }
   const decoded = await decodeBatch(b);
   stats.recordsRead += decoded.records.length;
   const kept = discardRecords ? [] : control ? decoded.records : decoded.records.filter((r) => retain(r, ctx.om, horizon, task.now));
@@ -409,6 +427,49 @@ async function filterBatch(b: Buffer, ctx: FilterContext): Promise<Buffer | null
     lastOffsetDelta: decoded.lastOffsetDelta,
     deleteHorizon: newHorizon !== null,
   });
+}
+
+/**
+ * filterBatch for a data batch, on its records in place: null to drop it, the
+ * batch itself, a copy with the kept records' bytes, or an empty batch;
+ * undefined when the batch must be re-encoded instead (its tombstones need a
+ * delete horizon, which changes the base timestamp every record is relative to).
+ */
+async function filterInPlace(b: Buffer, ctx: FilterContext, horizon: number | null, retainEmpty: boolean): Promise<Buffer | null | undefined> {
+  const { om, stats, task } = ctx;
+  if (b.readUInt32BE(CRC) !== crc32c(b, ATTRIBUTES, b.length)) {
+    throw new CorruptRecordError(`record batch at offset ${readBaseOffset(b)} in ${task.dir} is corrupt (CRC mismatch)`);
+  }
+  const section = await recordsSection(b);
+  const count = b.readInt32BE(57);
+  const base = readBaseOffset(b);
+  const ranges: number[] = [];
+  let kept = 0;
+  let tombstones = false;
+  let maxTimestampDelta = -Infinity;
+  forEachRecord(section, count, (r: RecordCursor) => {
+    const offset = base + r.offsetDelta;
+    let keep: boolean;
+    if (offset >= om.end) keep = true;
+    else if (r.keyLength < 0) keep = false;
+    else {
+      const latest = om.map.get(section.toString('latin1', r.keyStart, r.keyStart + r.keyLength)) ?? -1;
+      keep = offset >= latest && (r.valueLength >= 0 || horizon === null || task.now < horizon);
+    }
+    if (!keep) return;
+    kept++;
+    if (r.valueLength < 0) tombstones = true;
+    if (r.timestampDelta > maxTimestampDelta) maxTimestampDelta = r.timestampDelta;
+    if (ranges.length > 0 && ranges[ranges.length - 1] === r.start) ranges[ranges.length - 1] = r.end;
+    else ranges.push(r.start, r.end);
+  });
+  if (tombstones && horizon === null) return undefined;
+  stats.recordsRead += count;
+  stats.recordsKept += kept;
+  if (tombstones) stats.minDeleteHorizon = Math.min(stats.minDeleteHorizon ?? Infinity, horizon!);
+  if (kept === 0) return retainEmpty ? emptyBatch(b) : null;
+  if (kept === count) return Buffer.from(b);
+  return filteredBatch(b, section, ranges, kept, maxTimestampDelta);
 }
 
 /** Kafka's writeEmptyHeader: the batch's offsets, producer fields and max timestamp, no records, no compression. */

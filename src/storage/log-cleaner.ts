@@ -38,6 +38,7 @@
 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
 import type { Log } from './log.js';
 import { lifecycleConfig } from './log-config.js';
@@ -46,6 +47,8 @@ import { txnViewOf } from './cleaner-txn.js';
 import { offsetMap, readOffsetCheckpointSync, writeOffsetCheckpoint, type TopicPartitionOffset } from './checkpoints.js';
 
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
+/** How often the event loop's utilization is sampled for the worker's pacing. */
+const LOAD_SAMPLE_MS = 100;
 
 export interface LogCleanerOptions {
   logDirs: string[];
@@ -63,6 +66,8 @@ export interface LogCleanerOptions {
   workerNice?: number | null;
   /** log.cleaner.io.max.bytes.per.second (default unlimited). */
   ioMaxBytesPerSecond?: number;
+  /** Let the worker pause while the event loop is busy (default true; see cleaner-throttle.ts Pacer). */
+  pace?: boolean;
   now?: () => number;
   logger?: (msg: string) => void;
   /** Test hook: called at each step of a swap ('swap', 'deleted', 'renamed'). */
@@ -85,6 +90,8 @@ export interface CleanableLog {
 export class LogCleaner {
   private readonly checkpoints = new Map<string, Map<string, number>>();
   private worker: Worker | null = null;
+  /** Event-loop utilization sampler feeding the worker's pacing. */
+  private loadTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
   private timer: NodeJS.Timeout | null = null;
@@ -142,6 +149,8 @@ export class LogCleaner {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running?.catch(() => {});
+    if (this.loadTimer) clearInterval(this.loadTimer);
+    this.loadTimer = null;
     if (this.worker) {
       const w = this.worker;
       this.worker = null;
@@ -358,7 +367,21 @@ export class LogCleaner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const nice = this.opts.workerNice === undefined ? 19 : this.opts.workerNice;
-    const w = new Worker(new URL('./cleaner-worker.js', import.meta.url), { workerData: nice === null ? {} : { nice } });
+    const data: { nice?: number; load?: SharedArrayBuffer } = nice === null ? {} : { nice };
+    if (this.opts.pace !== false) {
+      const load = new SharedArrayBuffer(4);
+      const view = new Int32Array(load);
+      let last = performance.eventLoopUtilization();
+      if (this.loadTimer) clearInterval(this.loadTimer);
+      this.loadTimer = setInterval(() => {
+        const now = performance.eventLoopUtilization();
+        Atomics.store(view, 0, Math.round(performance.eventLoopUtilization(now, last).utilization * 1000));
+        last = now;
+      }, LOAD_SAMPLE_MS);
+      this.loadTimer.unref();
+      data.load = load;
+    }
+    const w = new Worker(new URL('./cleaner-worker.js', import.meta.url), { workerData: data });
     w.unref();
     w.on('message', (msg: { id: number; result?: unknown; error?: string }) => {
       const p = this.pending.get(msg.id);
@@ -368,6 +391,10 @@ export class LogCleaner {
       else p.resolve(msg.result!);
     });
     const failAll = (err: Error) => {
+      if (this.worker === w && this.loadTimer) {
+        clearInterval(this.loadTimer);
+        this.loadTimer = null;
+      }
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
       if (this.worker === w) this.worker = null;

@@ -10,7 +10,7 @@ import { Log } from '../../../src/storage/log.js';
 import { LogCleaner } from '../../../src/storage/log-cleaner.js';
 import { LogProducerState } from '../../../src/storage/log-producer-state.js';
 import { CleanedTxnMetadata } from '../../../src/storage/cleaner-txn.js';
-import { Throttler } from '../../../src/storage/cleaner-throttle.js';
+import { Pacer, Throttler } from '../../../src/storage/cleaner-throttle.js';
 import { threadNice } from '../../../src/storage/cleaner-worker.js';
 import type { LogConfig } from '../../../src/storage/log-config.js';
 import { buildBatch, decodeBatches, type DecodedBatch } from '../../../src/protocol/records/batch.js';
@@ -269,6 +269,41 @@ test('delete horizons are written into the batches and honoured after a restart'
   }
 });
 
+test('records kept from a batch keep their bytes: headers, timestamps, offsets; LogAppendTime keeps the batch max timestamp', async () => {
+  const dir = tmpDir();
+  try {
+    const p = await open(dir, { segmentBytes: 1 << 20 });
+    const h = (v: string) => [{ key: 'trace', value: Buffer.from(v) }];
+    for (const logAppend of [false, true]) {
+      const k = (x: string) => Buffer.from(logAppend ? x.toUpperCase() : x);
+      const b = await buildBatch(
+        [
+          { key: k('a'), value: Buffer.from('1'), headers: h('x1'), timestamp: T0 + 1 },
+          { key: k('b'), value: Buffer.from('1'), headers: h('x2'), timestamp: T0 + 7 },
+          { key: k('a'), value: Buffer.from('2'), headers: h('x3'), timestamp: T0 + 3 },
+        ],
+        { timestampType: logAppend ? 1 : 0, maxTimestamp: logAppend ? T0 + 50 : undefined },
+      );
+      await p.log.append(b).written;
+    }
+    p.log.config = { ...p.log.config, segmentBytes: 1 };
+    await put(p, [['z', 'active']]);
+    assert.equal(await cleanerFor(p.log, dir, () => T0).cleanOnce(), true);
+    const [create, append] = (await batches(p.log)).slice(0, 2);
+    assert.deepEqual(
+      create!.records.map((r) => [r.offset, r.key!.toString(), r.headers[0]!.value!.toString(), r.timestamp]),
+      [[1, 'b', 'x2', T0 + 7], [2, 'a', 'x3', T0 + 3]],
+    );
+    assert.equal(create!.maxTimestamp, T0 + 7);
+    assert.deepEqual(append!.records.map((r) => [r.offset, r.key!.toString(), r.headers[0]!.value!.toString()]), [[4, 'B', 'x2'], [5, 'A', 'x3']]);
+    assert.equal(append!.timestampType, 1);
+    assert.equal(append!.maxTimestamp, T0 + 50);
+    await close(p);
+  } finally {
+    rmDir(dir);
+  }
+});
+
 test('CleanedTxnMetadata: a COMMIT marker without data of its transaction in this pass may go; an empty control batch may go', () => {
   const t = new CleanedTxnMetadata([{ producerId: 7, firstOffset: 10, lastOffset: 12, lastStableOffset: 13 }]);
   assert.equal(t.onControl(1, 5, 1), true, 'COMMIT with no data seen');
@@ -299,6 +334,30 @@ test('log.cleaner.io.max.bytes.per.second: the throttle sleeps to hold the rate;
   const free = new Throttler(Number.MAX_VALUE, () => clock, async () => assert.fail('slept'));
   assert.equal(free.unlimited, true);
   await free.maybeThrottle(1e12);
+});
+
+test('pacing: the cleaner leaves a busy event loop its share of the time, never less than 10% for itself, nothing on an idle one', async () => {
+  let clock = 0;
+  let load = 0;
+  const slept: number[] = [];
+  const p = new Pacer(() => load, () => clock, async (ms) => {
+    slept.push(Math.round(ms));
+    clock += ms;
+  });
+  clock = 5;
+  await p.maybeYield(); // slice shorter than 10 ms: no look at the load
+  clock = 20;
+  await p.maybeYield(); // idle broker: no pause
+  assert.deepEqual(slept, []);
+  load = 0.6;
+  clock += 20;
+  await p.maybeYield(); // 40% duty: 20 ms of work, 30 ms of pause
+  assert.deepEqual(slept, [30]);
+  load = 1;
+  clock += 10;
+  await p.maybeYield(); // saturated broker: the cleaner still gets 10%
+  assert.deepEqual(slept, [30, 90]);
+  assert.equal(Math.round(p.pausedMs), 120);
 });
 
 test('the cleaner worker thread runs at nice 19 on Linux, the broker threads are left as they were', { skip: os.platform() !== 'linux' }, async () => {
