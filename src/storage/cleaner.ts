@@ -31,17 +31,19 @@
 //        first uncleanable offset (the log's last offset information), which
 //        stay as empty batches (header only, as Kafka writes them).
 //      A batch whose records are all kept and which needs no delete horizon is
-//      copied byte for byte; otherwise its kept records are re-encoded with
-//      their original offsets, timestamps and headers into a batch with the
-//      original base offset, last offset delta, producer id/epoch/sequence,
-//      partition leader epoch, timestamp type, control/transactional bits and
-//      compression codec. A batch left with tombstones, or a marker that may be
+//      copied byte for byte; otherwise its header is kept (base offset, last
+//      offset delta, producer id/epoch/sequence, partition leader epoch,
+//      timestamp type, control/transactional bits, codec) with its kept
+//      records' bytes (cleaner-records.ts: walked in place, no object per
+//      record). A batch left with tombstones, or a marker that may be
 //      discarded, gets a delete horizon if it has none (KIP-534: attribute
 //      bit 6, baseTimestamp = now + delete.retention.ms), written once: a
-//      restart keeps it, and the first cleaning after that time removes them.
+//      restart keeps it, and the first cleaning after that time removes them;
+//      such a batch's records are re-encoded against the new base timestamp.
 //   4. A group that ends up empty is merged into the next group's file; a last
 //      empty group has no file (its segments are just removed).
-// Reads and writes count against log.cleaner.io.max.bytes.per.second.
+// Reads and writes count against log.cleaner.io.max.bytes.per.second; in the
+// worker, the cleaner also pauses while the broker's event loop is busy (Pacer).
 // The caller (log-cleaner.ts) swaps the files in (Log.replaceSegments) and
 // hands each group's kept ABORT entries to the .txnindex. Indexes of cleaned
 // segments are rebuilt from the .log on first use.
