@@ -382,7 +382,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const max = this.config.maxPollRecords;
     const kd = this.keyDeserializer as Deserializer<unknown>;
     const vd = this.valueDeserializer as Deserializer<unknown>;
-    // The fetcher built the records already; only deserializers other than the bytes one touch them.
+    // CompletedFetch builds the records; only deserializers other than the bytes one touch them again.
     const raw = kd === bytesDeserializer && vd === bytesDeserializer;
     let freed = false;
     for (let i = 0; i < n && out.length < max; i++) {
