@@ -5,6 +5,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { BufferPool, ReadLeases } from '../../src/storage/buffer-pool.js';
 import { Connection, type FrameProcessor } from '../../src/broker/network/connection.js';
+import { FrameReader } from '../../src/broker/network/frame-reader.js';
 import { Log } from '../../src/storage/log.js';
 import { batchOf, config, rmDir, tmpDir } from './storage/helpers.js';
 
@@ -253,4 +254,89 @@ test('a request answered with no response (acks=0) releases at once; a reused co
     assert.deepEqual(events.slice(1).sort(), ['release 1', 'release 2']);
     while (got < 2 * (8 + 1024)) await new Promise((r) => setTimeout(r, 5));
   });
+});
+
+// ---- FrameReader: slabs are rewound or pooled again only once no frame taken from them is held
+
+function sizedFrame(body: Buffer): Buffer {
+  const f = Buffer.alloc(4 + body.length);
+  f.writeInt32BE(body.length, 0);
+  body.copy(f, 4);
+  return f;
+}
+
+/** Feeds `bytes` to the reader the way the socket does: into the buffer it offers, at most `chunk` at a time. */
+function feed(reader: FrameReader, bytes: Buffer, chunk: number): void {
+  for (let at = 0; at < bytes.length; ) {
+    const dst = reader.nextReadBuffer();
+    assert.ok(dst.length > 0, 'a read buffer is never empty');
+    const n = bytes.copy(dst, 0, at, Math.min(bytes.length, at + chunk));
+    reader.onRead(n);
+    at += n;
+  }
+}
+
+test('FrameReader: frames straddling reads come out whole; a slab is not written while a frame from it is held', () => {
+  const pool = new BufferPool({ idleTrimMs: 0 });
+  const reader = new FrameReader(pool, 256 * 1024, 64 << 20);
+  const bodies = Array.from({ length: 40 }, (_, i) => Buffer.alloc(20_000 + i * 997, i + 1));
+  const held: { body: Buffer; release: (() => void) | null; expect: Buffer }[] = [];
+  let next = 0;
+  // 7,001-byte reads: nearly every frame straddles two or more of them.
+  const all = Buffer.concat(bodies.map(sizedFrame));
+  for (let at = 0; at < all.length; at += 7001) {
+    feed(reader, all.subarray(at, Math.min(all.length, at + 7001)), 7001);
+    while (reader.buffered >= 4 && reader.buffered >= 4 + reader.peekSize()) {
+      const size = reader.peekSize();
+      const f = reader.take(size, true);
+      held.push({ ...f, expect: bodies[next++]! });
+    }
+    // Every held frame is still intact, whatever was read since.
+    for (const h of held) assert.ok(h.body.equals(h.expect));
+  }
+  assert.equal(next, bodies.length);
+  const lentWhileHeld = pool.stats().lent;
+  assert.ok(lentWhileHeld >= 3, `held frames keep their slabs (${lentWhileHeld} lent)`);
+  for (const h of held) {
+    h.release!();
+    h.release!(); // a second release is ignored
+  }
+  assert.equal(pool.stats().lent, 1, 'only the current slab stays lent');
+  reader.close();
+  assert.equal(pool.stats().lent, 0);
+  pool.close();
+});
+
+test('FrameReader: copies of frames that are not retained; frames larger than a slab get a buffer of their own', () => {
+  const pool = new BufferPool({ idleTrimMs: 0 });
+  const reader = new FrameReader(pool, 64 * 1024, 64 << 20);
+  const small = Buffer.alloc(1000, 3);
+  const big = Buffer.alloc(300_000, 9);
+  feed(reader, Buffer.concat([sizedFrame(small), sizedFrame(big)]), 65536);
+  const a = reader.take(reader.peekSize(), false);
+  assert.equal(a.release, null);
+  assert.ok(a.body.equals(small));
+  const b = reader.take(reader.peekSize(), true);
+  assert.ok(b.body.equals(big));
+  assert.equal(pool.stats().oversized, 0, 'the big frame is not a pooled buffer');
+  // The copy survives whatever the reader does next.
+  feed(reader, sizedFrame(Buffer.alloc(60_000, 5)), 65536);
+  assert.ok(a.body.equals(small));
+  b.release!();
+  reader.close();
+  assert.equal(pool.stats().lent, 0);
+  pool.close();
+});
+
+test('FrameReader: after close, reads land in a scratch buffer, never in a pooled slab', () => {
+  const pool = new BufferPool({ idleTrimMs: 0 });
+  const reader = new FrameReader(pool, 64 * 1024, 64 << 20);
+  const slab = reader.nextReadBuffer();
+  reader.close();
+  const after = reader.nextReadBuffer();
+  assert.notEqual(after.buffer, slab.buffer);
+  const reused = pool.acquire(64 * 1024);
+  assert.equal(reused.buffer, slab.buffer, 'the slab went back to the pool');
+  pool.release(reused);
+  pool.close();
 });
