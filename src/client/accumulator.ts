@@ -8,7 +8,7 @@
 // without, where only a limit of 1 keeps order across retries, as in Kafka).
 
 import { RingQueue } from './ring-queue.js';
-import { BatchBufferPool, ProducerBatch, initialBatchCapacity, type Reject, type Resolve } from './producer-batch.js';
+import { BatchBufferPool, ProducerBatch, initialBatchCapacity, type Handler, type Reject } from './producer-batch.js';
 import type { RecordHeader } from '../protocol/records/records.js';
 
 export class PartitionQueue {
@@ -119,21 +119,26 @@ export class RecordAccumulator {
   /**
    * Appends a record to the partition's last open batch, or a new one, and
    * returns that batch (appendedBytes tells what it added). Memory must
-   * already be reserved.
+   * already be reserved. `now` is the time a new batch is created at (read
+   * from the clock when absent, and only when a batch is created).
    */
-  append(topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, resolve: Resolve, reject: Reject, now: number): ProducerBatch {
-    const q = this.queue(topic, partition);
+  append(topic: string, partition: number, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, handler: Handler, reject: Reject | null, now?: number): ProducerBatch {
+    return this.appendTo(this.queue(topic, partition), key, value, headers, timestamp, payload, handler, reject, now);
+  }
+
+  /** append() to a queue the caller already holds (the producer keeps them per topic). */
+  appendTo(q: PartitionQueue, key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, handler: Handler, reject: Reject | null, now?: number): ProducerBatch {
     const last = q.batches.at(q.batches.length - 1);
-    if (last && !last.closed) {
-      const bytes = last.tryAppend(key, value, headers, timestamp, payload, resolve, reject, this.batchSize);
+    if (last !== undefined && !last.closed) {
+      const bytes = last.tryAppend(key, value, headers, timestamp, payload, handler, reject, this.batchSize);
       if (bytes >= 0) {
         this.appendedBytes = bytes;
         return last;
       }
       last.closed = true;
     }
-    const batch = new ProducerBatch(topic, partition, now, this.buffers);
-    this.appendedBytes = batch.tryAppend(key, value, headers, timestamp, payload, resolve, reject, this.batchSize);
+    const batch = new ProducerBatch(q.topic, q.partition, now ?? Date.now(), this.buffers);
+    this.appendedBytes = batch.tryAppend(key, value, headers, timestamp, payload, handler, reject, this.batchSize);
     q.batches.push(batch);
     this.incomplete.add(batch);
     return batch;

@@ -39,7 +39,9 @@ export function roundRobinPartitioner(): Partitioner {
   };
 }
 
-interface StickyState {
+/** One topic's sticky choice; the producer holds it with the topic's other per-record state. */
+export interface StickyState {
+  /** -1 until the first record chooses. */
   partition: number;
   bytes: number;
 }
@@ -62,12 +64,26 @@ export class StickyPartitioner {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** The sticky state of `topic`, made on first use. */
+  stateOf(topic: string): StickyState {
+    let st = this.state.get(topic);
+    if (!st) {
+      st = { partition: -1, bytes: 0 };
+      this.state.set(topic, st);
+    }
+    return st;
+  }
+
   /** The partition for the next unkeyed record of `topic`. */
   partition(topic: string, partitionCount: number, load: () => PartitionLoad): number {
-    let st = this.state.get(topic);
-    if (!st || st.partition >= partitionCount) {
-      st = { partition: this.next(load(), -1), bytes: 0 };
-      this.state.set(topic, st);
+    return this.partitionIn(this.stateOf(topic), partitionCount, load);
+  }
+
+  /** partition() on a topic's state the caller holds. */
+  partitionIn(st: StickyState, partitionCount: number, load: () => PartitionLoad): number {
+    if (st.partition < 0 || st.partition >= partitionCount) {
+      st.partition = this.next(load(), -1);
+      st.bytes = 0;
     }
     return st.partition;
   }
@@ -75,7 +91,12 @@ export class StickyPartitioner {
   /** Records that `bytes` went to `partition`; switches when the sticky partition has had a batch's worth. */
   onAppend(topic: string, partition: number, bytes: number, load: () => PartitionLoad): void {
     const st = this.state.get(topic);
-    if (!st || st.partition !== partition) return;
+    if (st) this.onAppendIn(st, partition, bytes, load);
+  }
+
+  /** onAppend() on a topic's state the caller holds. */
+  onAppendIn(st: StickyState, partition: number, bytes: number, load: () => PartitionLoad): void {
+    if (st.partition !== partition) return;
     st.bytes += bytes;
     if (st.bytes >= this.batchSize) {
       st.partition = this.next(load(), st.partition);

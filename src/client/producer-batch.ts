@@ -1,10 +1,16 @@
 // One batch of records for one partition, as the producer accumulates it:
 // each record is encoded into the batch's own buffer as it is appended (as
 // Kafka's MemoryRecordsBuilder does), so nothing per record outlives send()
-// but its promise's resolve/reject pair and timestamp; the running size is
+// but its completion handlers and timestamp; the running size is
 // the exact wire size of the uncompressed batch, so batch.size and
 // max.request.size are enforced without encoding anything twice. Building
 // the batch at send time only writes its header and CRC (and compresses).
+//
+// A record's completion is a pair (handler, reject) in two flat arrays: a
+// promise's resolve and reject, or a delivery callback and null (the
+// callback form of send(), which creates no promise). Completing a batch
+// walks them in record order, so callbacks of one partition run in offset
+// order.
 
 import { sealBatch } from '../protocol/records/batch.js';
 import { BATCH_HEADER_SIZE, CompressionType, RECORDS } from '../protocol/records/batch-header.js';
@@ -22,11 +28,44 @@ export interface RecordMetadata {
 
 export type Resolve = (m: RecordMetadata) => void;
 export type Reject = (e: Error) => void;
+/** send()'s callback form: (null, metadata) once stored, (error) when the record failed. */
+export type DeliveryCallback = (err: Error | null, metadata?: RecordMetadata) => void;
+/** What completes a record: a promise's resolve, or a delivery callback when the matching reject is null. */
+export type Handler = Resolve | DeliveryCallback;
+
+/** Fails one record: rejects its promise, or calls its callback on a later tick (never inside send()). */
+export function failRecord(handler: Handler, reject: Reject | null, err: Error): void {
+  if (reject !== null) reject(err);
+  else process.nextTick(callSafely, handler as DeliveryCallback, err, undefined);
+}
+
+/**
+ * Calls a delivery callback; an exception it throws is rethrown on a later
+ * tick (an uncaught exception, as from an event listener) so that it cannot
+ * leave the batch half completed.
+ */
+function callSafely(cb: DeliveryCallback, err: Error | null, metadata: RecordMetadata | undefined): void {
+  try {
+    cb(err, metadata);
+  } catch (e) {
+    process.nextTick(rethrow, e);
+  }
+}
+
+function rethrow(e: unknown): never {
+  throw e;
+}
+
+/** Size of a non-negative int's zigzag varint (lengths, deltas), without a loop for the usual sizes. */
+function lenSize(n: number): number {
+  return n < 64 ? 1 : n < 8192 ? 2 : n < 1048576 ? 3 : varintSize(n);
+}
 
 /** The key/value/headers part of a record's encoded size. */
 export function payloadSize(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[]): number {
-  let n = key == null ? 1 : varintSize(key.length) + key.length;
-  n += value == null ? 1 : varintSize(value.length) + value.length;
+  let n = key === null ? 1 : lenSize(key.length) + key.length;
+  n += value === null ? 1 : lenSize(value.length) + value.length;
+  if (headers.length === 0) return n + 1;
   n += varintSize(headers.length);
   for (const h of headers) {
     const kl = Buffer.byteLength(h.key, 'utf8');
@@ -59,12 +98,27 @@ export function initialBatchCapacity(limit: number): number {
 
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
+/** writeUVarint with integer shifts for values below 2^31 (every length and delta in practice). */
+function writeVarint(buf: Buffer, at: number, v: number): number {
+  if (v < 0x80) {
+    buf[at] = v;
+    return at + 1;
+  }
+  if (v > 0x7fffffff) return writeUVarint(buf, at, v);
+  while (v >= 0x80) {
+    buf[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[at] = v;
+  return at + 1;
+}
+
 function writeNullableBytes(buf: Buffer, at: number, v: Buffer | null): number {
   if (v === null) {
     buf[at] = 1; // zigzag(-1)
     return at + 1;
   }
-  at = writeUVarint(buf, at, v.length * 2);
+  at = writeVarint(buf, at, v.length * 2);
   buf.set(v, at); // a plain memcpy: Buffer#copy makes a view per call
   return at + v.length;
 }
@@ -99,8 +153,9 @@ export class ProducerBatch {
   readonly id = nextBatchId++;
   /** Header room, then the records encoded so far. */
   private buf: Buffer | null = null;
-  private readonly resolves: Resolve[] = [];
-  private readonly rejects: Reject[] = [];
+  private readonly handlers: Handler[] = [];
+  /** null where the handler is a delivery callback. */
+  private readonly rejects: (Reject | null)[] = [];
   /** Each record's CreateTime, for its RecordMetadata. */
   private readonly timestamps: number[] = [];
   /** Exact size of the uncompressed batch on the wire. */
@@ -135,7 +190,7 @@ export class ProducerBatch {
   ) {}
 
   get recordCount(): number {
-    return this.resolves.length;
+    return this.handlers.length;
   }
 
   /**
@@ -143,35 +198,35 @@ export class ProducerBatch {
    * bytes (an empty batch takes any record); returns the bytes added, or -1.
    * `payload` is payloadSize(key, value, headers).
    */
-  tryAppend(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, resolve: Resolve, reject: Reject, limit: number): number {
+  tryAppend(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[], timestamp: number, payload: number, handler: Handler, reject: Reject | null, limit: number): number {
     if (this.closed) return -1;
-    const index = this.resolves.length;
+    const index = this.handlers.length;
     const td = index === 0 ? 0 : timestamp - this.baseTimestamp;
-    const body = 1 + varintSize(td) + varintSize(index) + payload;
-    const n = varintSize(body) + body;
+    const body = 1 + (td >= 0 ? lenSize(td) : varintSize(td)) + lenSize(index) + payload;
+    const n = lenSize(body) + body;
     let at = this.sizeInBytes;
     if (index > 0 && at + n > limit) return -1;
     if (index === 0) this.baseTimestamp = timestamp;
     let buf = this.buf;
     if (buf === null || at + n > buf.length) buf = this.grow(at + n, limit);
-    at = writeUVarint(buf, at, body * 2);
+    at = writeVarint(buf, at, body * 2);
     buf[at++] = 0; // attributes
-    at = writeUVarint(buf, at, zigzag(td));
-    at = writeUVarint(buf, at, index * 2);
+    at = writeVarint(buf, at, zigzag(td));
+    at = writeVarint(buf, at, index * 2);
     at = writeNullableBytes(buf, at, key);
     at = writeNullableBytes(buf, at, value);
-    at = writeUVarint(buf, at, headers.length * 2);
+    at = writeVarint(buf, at, headers.length * 2);
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i]!;
       const kl = Buffer.byteLength(h.key, 'utf8');
-      at = writeUVarint(buf, at, kl * 2);
+      at = writeVarint(buf, at, kl * 2);
       at += buf.write(h.key, at, kl, 'utf8');
       at = writeNullableBytes(buf, at, h.value);
     }
     this.sizeInBytes = at;
     if (td > this.maxTimestampDelta) this.maxTimestampDelta = td;
     this.timestamps.push(timestamp);
-    this.resolves.push(resolve);
+    this.handlers.push(handler);
     this.rejects.push(reject);
     return n;
   }
@@ -224,14 +279,16 @@ export class ProducerBatch {
   complete(baseOffset: number, logAppendTime: number): void {
     if (this.finished) return;
     this.finished = true;
-    const { topic, partition, resolves, timestamps } = this;
-    for (let i = 0; i < resolves.length; i++) {
-      resolves[i]!({
+    const { topic, partition, handlers, rejects, timestamps } = this;
+    for (let i = 0; i < handlers.length; i++) {
+      const metadata: RecordMetadata = {
         topic,
         partition,
         offset: baseOffset < 0 ? -1 : baseOffset + i,
         timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i]!,
-      });
+      };
+      if (rejects[i] !== null) (handlers[i] as Resolve)(metadata);
+      else callSafely(handlers[i] as DeliveryCallback, null, metadata);
     }
     this.release();
     this.settle();
@@ -240,7 +297,12 @@ export class ProducerBatch {
   fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
-    for (const reject of this.rejects) reject(err);
+    const { handlers, rejects } = this;
+    for (let i = 0; i < handlers.length; i++) {
+      const reject = rejects[i];
+      if (reject != null) reject(err);
+      else callSafely(handlers[i] as DeliveryCallback, err, undefined);
+    }
     this.release();
     this.settle();
   }
@@ -277,7 +339,7 @@ export class ProducerBatch {
     const b = new ProducerBatch(this.topic, this.partition, this.createdMs, this.pool);
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      (i < mid ? a : b).tryAppend(r.key, r.value, r.headers, r.timestamp, payloadSize(r.key, r.value, r.headers), this.resolves[i]!, this.rejects[i]!, Infinity);
+      (i < mid ? a : b).tryAppend(r.key, r.value, r.headers, r.timestamp, payloadSize(r.key, r.value, r.headers), this.handlers[i]!, this.rejects[i]!, Infinity);
     }
     a.attempts = b.attempts = this.attempts;
     a.closed = b.closed = true;

@@ -5,26 +5,37 @@
 // metadata is not known yet, or that finds the buffer full, waits (up to
 // max.block.ms) in a FIFO that later sends join, so records keep their order.
 //
+// send(record) returns a promise; send(record, callback) is the form for
+// throughput (Java's send(record, Callback), librdkafka's delivery reports):
+// no promise, no closure and no object per record beyond the caller's own,
+// the callback kept in the batch's flat arrays and called when the batch
+// completes, in offset order within a partition. It never blocks either: a
+// record that finds buffer.memory full waits in the same FIFO as a promise
+// send, up to max.block.ms, then fails with a TimeoutError through its
+// callback; an application that wants to stop earlier counts its
+// unacknowledged records. Callbacks never run inside send(): errors found
+// there (record too large, a closed producer) come on a later tick.
+//
 // enable.idempotence (default true) and transactional.id go through the
 // TransactionManager: producer id and epoch, sequences per partition, up to 5
 // batches per partition in flight; without idempotence one batch per
 // partition is in flight, which keeps the order.
 
 import { Cluster } from './cluster.js';
-import { RecordAccumulator } from './accumulator.js';
+import { RecordAccumulator, type PartitionQueue } from './accumulator.js';
 import { Sender } from './sender.js';
-import { RecordMetadata, Reject, Resolve, payloadSize, soloBatchSize } from './producer-batch.js';
+import { RecordMetadata, Reject, Resolve, failRecord, payloadSize, soloBatchSize, type DeliveryCallback, type Handler } from './producer-batch.js';
 import { ConfigInput, PRODUCER_DEFAULTS, ProducerConfig, normalizeAcks, resolveConfig, resolveIdempotence, validateProducerConfig } from './config.js';
 import { TransactionManager, type GroupMetadataInput, type TxnOffset } from './transaction-manager.js';
-import { Partitioner, PartitionLoad, StickyPartitioner, defaultPartitioner, stickyPartitioner } from './partitioner.js';
+import { Partitioner, PartitionLoad, StickyPartitioner, defaultPartitioner, stickyPartitioner, type StickyState } from './partitioner.js';
 import { Serializer, bytesSerializer } from './serializers.js';
 import { RingQueue } from './ring-queue.js';
 import { ClientClosedError, ErrorCode, KafkaError, RecordTooLargeError, TimeoutError } from './errors.js';
 import { CompressionType } from '../protocol/records/batch-header.js';
 import type { RecordHeader } from '../protocol/records/records.js';
-import type { PartitionMetadata } from './metadata.js';
+import type { PartitionMetadata, TopicMetadata } from './metadata.js';
 
-export type { RecordMetadata, GroupMetadataInput, TxnOffset };
+export type { RecordMetadata, DeliveryCallback, GroupMetadataInput, TxnOffset };
 
 export type HeaderValue = string | Buffer | Uint8Array | null;
 /** Headers as an object (an array value repeats the key) or as an ordered list. */
@@ -69,8 +80,9 @@ interface Blocked {
   headers: RecordHeader[];
   timestamp: number;
   payload: number;
-  resolve: Resolve;
-  reject: Reject;
+  handler: Handler;
+  /** null: the handler is a delivery callback. */
+  reject: Reject | null;
   reserve: number;
   deadline: number;
   /** Called when it leaves the queue (appended or failed): what flush() and close() wait for. */
@@ -84,6 +96,22 @@ let takenReject: Reject | null = null;
 function takeSettlers(resolve: Resolve, reject: Reject): void {
   takenResolve = resolve;
   takenReject = reject;
+}
+
+/**
+ * What an append needs of a topic, kept per topic so that a record costs one
+ * metadata lookup: its partition count, its partitions' queues and its
+ * sticky partition. Refreshed when the topic's metadata object changes
+ * (every Metadata response replaces it).
+ */
+interface TopicState {
+  name: string;
+  meta: TopicMetadata;
+  partitionCount: number;
+  /** By partition number, filled on first use. */
+  queues: PartitionQueue[];
+  sticky: StickyState;
+  load: () => PartitionLoad;
 }
 
 export class Producer<K = BytesLike, V = BytesLike> {
@@ -128,9 +156,26 @@ export class Producer<K = BytesLike, V = BytesLike> {
     return this.cluster.metadata.topic(topic)!.partitions.filter(Boolean);
   }
 
-  /** Sends one record; resolves with where it was stored once the broker has it (per acks). */
-  send(record: ProducerRecord<K, V>): Promise<RecordMetadata> {
-    if (this.closing) return Promise.reject(new ClientClosedError('producer'));
+  /**
+   * Sends one record. Without a callback: resolves with where it was stored
+   * once the broker has it (per acks). With one: returns nothing and calls
+   * `callback(null, metadata)` or `callback(error)` instead, never before
+   * send() returns; callbacks of one partition run in offset order.
+   */
+  send(record: ProducerRecord<K, V>): Promise<RecordMetadata>;
+  send(record: ProducerRecord<K, V>, callback: DeliveryCallback): void;
+  send(record: ProducerRecord<K, V>, callback?: DeliveryCallback): Promise<RecordMetadata> | void {
+    if (callback === undefined) {
+      const p = new Promise<RecordMetadata>(takeSettlers);
+      this.dispatch(record, takenResolve!, takenReject!);
+      return p;
+    }
+    if (typeof callback !== 'function') throw new TypeError('the callback given to send() is not a function');
+    this.dispatch(record, callback, null);
+  }
+
+  private dispatch(record: ProducerRecord<K, V>, handler: Handler, reject: Reject | null): void {
+    if (this.closing) return failRecord(handler, reject, new ClientClosedError('producer'));
     const topic = record.topic;
     let key: Buffer | null;
     let value: Buffer | null;
@@ -159,20 +204,17 @@ export class Producer<K = BytesLike, V = BytesLike> {
         );
       }
     } catch (err) {
-      return Promise.reject(err);
+      return failRecord(handler, reject, err as Error);
     }
     const reserve = payload + RECORD_OVERHEAD_MAX;
-    const p = new Promise<RecordMetadata>(takeSettlers);
-    const resolve = takenResolve!;
-    const reject = takenReject!;
-    if (this.blocked.length === 0 && this.cluster.metadata.topic(topic) && this.acc.tryReserve(reserve)) {
-      this.appendNow(topic, record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve);
+    const meta = this.blocked.length === 0 ? this.cluster.metadata.topic(topic) : undefined;
+    if (meta !== undefined && this.acc.tryReserve(reserve)) {
+      this.appendNow(this.topicState(topic, meta), record.partition, key, value, headers, timestamp, payload, handler, reject, reserve);
     } else {
       if (!this.cluster.metadata.topic(topic)) this.cluster.addTopics([topic]);
-      this.blocked.push({ topic, partition: record.partition, key, value, headers, timestamp, payload, resolve, reject, reserve, deadline: Date.now() + this.config.maxBlockMs, left: null });
+      this.blocked.push({ topic, partition: record.partition, key, value, headers, timestamp, payload, handler, reject, reserve, deadline: Date.now() + this.config.maxBlockMs, left: null });
       if (!this.draining) void this.drainBlocked();
     }
-    return p;
   }
 
   /** Sends several records; resolves with their metadata in the same order (rejects on the first failure). */
@@ -258,7 +300,7 @@ export class Producer<K = BytesLike, V = BytesLike> {
     const closed = new ClientClosedError('producer');
     this.cancelMemoryWait?.();
     for (let b = this.blocked.shift(); b; b = this.blocked.shift()) {
-      b.reject(closed);
+      failRecord(b.handler, b.reject, closed);
       b.left?.();
     }
     for (const b of [...this.acc.incomplete]) {
@@ -286,44 +328,53 @@ export class Producer<K = BytesLike, V = BytesLike> {
     await Promise.all(this.acc.pendingDone());
   }
 
-  /** The sticky partitioner's view of a topic, one function per topic. */
-  private readonly loads = new Map<string, () => PartitionLoad>();
+  private readonly topics = new Map<string, TopicState>();
+  /** The topic of the last append: a run of sends to one topic skips even the map. */
+  private lastTopic: TopicState | null = null;
 
-  private load(topic: string): () => PartitionLoad {
-    let f = this.loads.get(topic);
-    if (!f) {
-      f = () => {
+  private topicState(topic: string, meta: TopicMetadata): TopicState {
+    const last = this.lastTopic;
+    if (last !== null && last.meta === meta) return last;
+    let st = this.topics.get(topic);
+    if (st === undefined) {
+      const queueSize = (p: number) => this.acc.queueSize(topic, p);
+      // The sticky partitioner's view of the topic when it switches partition.
+      const load = (): PartitionLoad => {
         const t = this.cluster.metadata.topic(topic)!;
         const available: number[] = [];
         for (const p of t.partitions) if (p && p.leader >= 0) available.push(p.partition);
-        return { partitionCount: t.partitions.length, available, queueSize: (p) => this.acc.queueSize(topic, p) };
+        return { partitionCount: t.partitions.length, available, queueSize };
       };
-      this.loads.set(topic, f);
+      st = { name: topic, meta, partitionCount: meta.partitions.length, queues: [], sticky: this.sticky.stateOf(topic), load };
+      this.topics.set(topic, st);
     }
-    return f;
+    st.meta = meta;
+    st.partitionCount = meta.partitions.length;
+    this.lastTopic = st;
+    return st;
   }
 
   /** Appends a record whose topic metadata is known and whose memory is reserved. */
   private appendNow(
-    topic: string,
+    st: TopicState,
     explicit: number | undefined,
     key: Buffer | null,
     value: Buffer | null,
     headers: RecordHeader[],
     timestamp: number,
     payload: number,
-    resolve: Resolve,
-    reject: Reject,
+    handler: Handler,
+    reject: Reject | null,
     reserve: number,
   ): void {
-    const count = this.cluster.metadata.partitionCount(topic);
+    const count = st.partitionCount;
     let partition: number;
     let sticky = false;
     if (explicit !== undefined && explicit !== null) {
       partition = explicit;
       if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
         this.acc.release(reserve);
-        reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${partition} is not in the range [0...${count}).`));
+        failRecord(handler, reject, new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition given with record: ${partition} is not in the range [0...${count}).`));
         return;
       }
     } else {
@@ -332,25 +383,26 @@ export class Producer<K = BytesLike, V = BytesLike> {
       if (chooser === stickyPartitioner || (chooser === defaultPartitioner && key === null)) partition = -1;
       else {
         try {
-          partition = chooser({ topic, key, value, partitionCount: count });
+          partition = chooser({ topic: st.name, key, value, partitionCount: count });
         } catch (err) {
           this.acc.release(reserve);
-          reject(err as Error);
+          failRecord(handler, reject, err as Error);
           return;
         }
       }
       if (partition < 0) {
-        partition = this.sticky.partition(topic, count, this.load(topic));
+        partition = this.sticky.partitionIn(st.sticky, count, st.load);
         sticky = true;
       } else if (!Number.isInteger(partition) || partition >= count) {
         this.acc.release(reserve);
-        reject(new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the partitioner chose partition ${partition} of ${topic}, which has ${count}`));
+        failRecord(handler, reject, new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `the partitioner chose partition ${partition} of ${st.name}, which has ${count}`));
         return;
       }
     }
-    const batch = this.acc.append(topic, partition, key, value, headers, timestamp, payload, resolve, reject, Date.now());
+    const q = st.queues[partition] ?? (st.queues[partition] = this.acc.queue(st.name, partition));
+    const batch = this.acc.appendTo(q, key, value, headers, timestamp, payload, handler, reject);
     batch.reserved += reserve;
-    if (sticky) this.sticky.onAppend(topic, partition, this.acc.appendedBytes, this.load(topic));
+    if (sticky) this.sticky.onAppendIn(st.sticky, partition, this.acc.appendedBytes, st.load);
     this.sender.wakeup();
   }
 
@@ -369,10 +421,12 @@ export class Producer<K = BytesLike, V = BytesLike> {
           if (!this.acc.tryReserve(b.reserve)) await this.reserveWithin(b.reserve, b.deadline);
           if (this.blocked.peek() !== b) continue; // closed meanwhile
           this.blocked.shift();
-          this.appendNow(b.topic, b.partition, b.key, b.value, b.headers, b.timestamp, b.payload, b.resolve, b.reject, b.reserve);
+          const meta = this.cluster.metadata.topic(b.topic);
+          if (meta === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${b.topic} not present in metadata.`);
+          this.appendNow(this.topicState(b.topic, meta), b.partition, b.key, b.value, b.headers, b.timestamp, b.payload, b.handler, b.reject, b.reserve);
         } catch (err) {
           if (this.blocked.peek() === b) this.blocked.shift();
-          b.reject(err as Error);
+          failRecord(b.handler, b.reject, err as Error);
         }
         b.left?.();
       }
