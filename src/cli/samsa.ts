@@ -27,6 +27,7 @@ const TOOLS: Record<string, Command> = {
   'consumer-perf-test': { load: async () => (await import('./consumer-perf-test.js')).main, usage: 'consumer throughput test (kafka-consumer-perf-test, ConsumerPerformance)' },
   'leader-election': { load: async () => (await import('./leader-election.js')).main, usage: 'elect partition leaders (kafka-leader-election; one broker: nothing to elect)' },
   'reassign-partitions': { load: async () => (await import('./reassign-partitions.js')).main, usage: 'generate, execute, verify, cancel, list partition reassignments (kafka-reassign-partitions; one broker: nothing moves)' },
+  transactions: { load: async () => (await import('./transactions.js')).main, usage: 'list, describe and abort transactions; find hanging ones (kafka-transactions)' },
   'broker-api-versions': { load: async () => (await import('./broker-api-versions.js')).main, usage: 'every broker\'s supported API versions (kafka-broker-api-versions)' },
 };
 

@@ -18,6 +18,9 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from './
 import * as quotas from './admin-quotas.js';
 import type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent, UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin-quotas.js';
 export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent, ScramMechanism, UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin-quotas.js';
+import * as txns from './admin-transactions.js';
+import type { AbortTransactionSpec, ListTransactionsOptions, ProducerState, TransactionDescription, TransactionListing } from './admin-transactions.js';
+export type { AbortTransactionSpec, ListTransactionsOptions, ProducerState, TransactionDescription, TransactionListing } from './admin-transactions.js';
 
 const API = {
   CreateTopics: 19,
@@ -696,6 +699,28 @@ export class Admin {
     const { body, refused } = quotas.alterScramBody(alterations);
     const res = await this.toController<any>(quotas.QUOTA_API.AlterUserScramCredentials, 'AlterUserScramCredentials', () => body, (r) => throwIfRetriable(r.results.map((e: any) => e.errorCode)));
     return settle(quotas.readAlterScram(res, alterations, refused));
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  /** Transactions on every broker, by broker id. */
+  listTransactions(opts: ListTransactionsOptions = {}): Promise<Map<number, TransactionListing[]>> {
+    return txns.listTransactions(this.cluster, this.config, opts);
+  }
+
+  /** Each transactional id's state from its coordinator, or the KafkaError Kafka reports for it. */
+  describeTransactions(transactionalIds: readonly string[]): Promise<Map<string, TransactionDescription | KafkaError>> {
+    return txns.describeTransactions(this.cluster, this.config, transactionalIds);
+  }
+
+  /** Active producers per partition (keyed by tpKey), from the leader or the given broker's replica. */
+  describeProducers(partitions: readonly TopicPartition[], opts: { brokerId?: number } = {}): Promise<Map<string, ProducerState[]>> {
+    return txns.describeProducers(this.cluster, this.config, partitions, opts);
+  }
+
+  /** Aborts a (hanging) transaction on one partition: an ABORT marker written by its leader. */
+  abortTransaction(spec: AbortTransactionSpec): Promise<void> {
+    return txns.abortTransaction(this.cluster, this.config, spec);
   }
 
   /** Closes every connection; leaves nothing running. */
