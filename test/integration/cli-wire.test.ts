@@ -7,6 +7,8 @@
 //  - the proxy then plays a Kafka 2.8 broker (its ApiVersions table, and
 //    ApiVersions v4 refused as 2.8 refuses it): the same flows succeed with
 //    the same output, every request within 2.8's ranges;
+//  - kafka-transactions' admin calls (3.0+ APIs, so not in the 2.8 run) stay
+//    within 3.9's ranges too;
 //  - the documented errors of kafka-configs' and kafka-topics' calls,
 //    injected into the broker's answers, end the tool with Kafka's exception
 //    name and message and exit code 1.
@@ -113,6 +115,32 @@ describe('the tools on the wire', { timeout: 600_000 }, () => {
       assert.ok(range, `API ${r.apiKey} is not served by Kafka 2.8`);
       assert.equal(r.version, negotiated(r.apiKey, KAFKA_2_8), `API ${r.apiKey} (${APIS.get(r.apiKey)!.def.name})`);
     }
+  });
+
+  it("kafka-transactions' requests (ListTransactions, DescribeTransactions, DescribeProducers, WriteTxnMarkers) are within Kafka 3.9's ranges, negotiated", async () => {
+    const t = 'wire-txn';
+    let r = await runTool('kafka-topics', [...bs(), '--create', '--topic', t, '--partitions', '1']);
+    assert.equal(r.status, 0, r.stderr);
+    proxy.requests.length = 0;
+    const ok = async (args: string[]) => {
+      r = await runTool('kafka-transactions', [...bs(), ...args]);
+      assert.equal(r.status, 0, `kafka-transactions ${args.join(' ')}\n${r.stderr}`);
+    };
+    await ok(['list']);
+    await ok(['describe-producers', '--topic', t, '--partition', '0']);
+    await ok(['find-hanging', '--broker-id', '0', '--max-transaction-timeout', '0']);
+    await ok(['abort', '--topic', t, '--partition', '0', '--producer-id', '4242', '--producer-epoch', '0', '--coordinator-epoch', '0']);
+    r = await runTool('kafka-transactions', [...bs(), 'describe', '--transactional-id', 'wire-no-such-id']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /failed because the ID could not be found/);
+    const seen = new Set<number>();
+    for (const q of proxy.requests) {
+      const range = KAFKA_3_9[q.apiKey];
+      assert.ok(range, `API ${q.apiKey} is not served by Kafka 3.9`);
+      assert.equal(q.version, negotiated(q.apiKey, KAFKA_3_9), `API ${q.apiKey} (${APIS.get(q.apiKey)!.def.name})`);
+      seen.add(q.apiKey);
+    }
+    for (const k of [10, 27, 61, 65, 66]) assert.ok(seen.has(k), `API ${k} (${APIS.get(k)!.def.name}) used`);
   });
 
   it("documented errors of the configs and topics calls end the tool with Kafka's exception and message", async () => {
