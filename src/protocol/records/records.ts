@@ -207,36 +207,11 @@ export function walkRecords(
  * walkRecords. Keys, values and header values are views into `buf`.
  */
 export function decodeRecords(buf: Buffer, start: number, end: number, expectedCount: number): Record[] {
-  if (start < 0 || end > buf.length || start > end) throw new RangeError(`bad records range [${start}, ${end})`);
   const records: Record[] = [];
-  pos = start;
-  while (pos < end) {
-    if (records.length >= expectedCount) {
-      throw invalid(`records section holds more than the ${expectedCount} records its batch declares`);
-    }
-    const bodyEnd = readRecordStart(buf, end);
-    const recordStart = pos;
-    pos++; // attributes
-    const timestampDelta = readVarlong(buf, bodyEnd);
-    const offsetDelta = readVarint(buf, bodyEnd);
-    const key = readBytes(buf, bodyEnd, 'key');
-    const value = readBytes(buf, bodyEnd, 'value');
-    const count = readVarint(buf, bodyEnd);
-    if (count < 0) throw invalid(`invalid number of record headers ${count}`);
-    if (count * 2 > bodyEnd - pos) throw invalid(`${count} record headers cannot fit in the ${bodyEnd - pos} bytes left`);
-    const headers: RecordHeader[] = new Array(count);
-    for (let h = 0; h < count; h++) {
-      const kl = readLength(buf, bodyEnd, 'header key', false);
-      const hk = buf.toString('utf8', pos, pos + kl);
-      pos += kl;
-      headers[h] = { key: hk, value: readBytes(buf, bodyEnd, 'header value') };
-    }
-    checkRecordEnd(bodyEnd, recordStart);
-    records.push({ offsetDelta, timestampDelta, key, value, headers });
-  }
-  if (records.length !== expectedCount) {
-    throw invalid(`batch declares ${expectedCount} records but its records section holds ${records.length}`);
-  }
+  visitRecords(buf, start, end, expectedCount, (offsetDelta, timestampDelta, key, value, headers) => {
+    // Callers may add headers to what they get: never hand out the shared empty array.
+    records.push({ offsetDelta, timestampDelta, key, value, headers: headers === NO_RECORD_HEADERS ? [] : headers });
+  });
   return records;
 }
 
