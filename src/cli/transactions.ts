@@ -104,11 +104,22 @@ function shortArg(parser: CommandParser, ns: Namespace, dest: string, flag: stri
 const tpString = (tp: TopicPartition) => `${tp.topic}-${tp.partition}`;
 /** Kafka's TopicPartition.hashCode. */
 const tpHash = (tp: TopicPartition) => (Math.imul(31 + tp.partition, 31) + javaStringHash(tp.topic)) | 0;
+
+/** Partitions in the order a java.util.HashSet<TopicPartition> iterates them (a TransactionDescription's). */
+export function hashSetOrder(tps: readonly TopicPartition[]): TopicPartition[] {
+  return javaHashMapOrder(tps, tpHash);
+}
+
+/** Producer ids in the order a java.util.HashMap<Long, …> iterates them. */
+export function producerIdOrder(ids: readonly number[]): number[] {
+  return javaHashMapOrder(ids, longHash);
+}
+
 /** Java's Long.hashCode. */
-const longHash = (v: number) => {
+function longHash(v: number): number {
   const big = BigInt.asUintN(64, BigInt(v));
   return Number(BigInt.asIntN(32, (big ^ (big >> 32n)) & 0xffffffffn));
-};
+}
 
 export async function main(args: string[]): Promise<number> {
   const parser = buildParser();
@@ -204,7 +215,7 @@ async function describeCommand(admin: Admin, ns: Namespace): Promise<string> {
     start === null ? 'None' : String(start),
     start === null ? 'None' : String(Date.now() - start),
     // A HashSet<TopicPartition> in Kafka's TransactionDescription.
-    javaHashMapOrder(result.topicPartitions, tpHash).map(tpString).join(','),
+    hashSetOrder(result.topicPartitions).map(tpString).join(','),
   ];
   return prettyTable(
     ['CoordinatorId', 'TransactionalId', 'ProducerId', 'ProducerEpoch', 'TransactionState', 'TransactionTimeoutMs', 'CurrentTransactionStartTimeMs', 'TransactionDurationMs', 'TopicPartitions'],
@@ -294,8 +305,8 @@ async function findHangingCommand(admin: Admin, ns: Namespace): Promise<string> 
       fail(`Failed to describe producers for ${batch.length} partitions on broker ${brokerId === null ? 'Optional.empty' : `Optional[${brokerId}]`}`, err);
     }
     const now = Date.now();
-    // DescribeProducersResult.all() is a HashMap by TopicPartition.
-    for (const tp of javaHashMapOrder(batch, tpHash)) {
+    // DescribeProducersResult.all() is a HashMap by TopicPartition, sized for the batch.
+    for (const tp of javaHashMapOrder(batch, tpHash, batch.length)) {
       for (const producer of states.get(tpKey(tp.topic, tp.partition)) ?? []) {
         if (producer.currentTransactionStartOffset !== null && now - producer.lastTimestamp > maxTransactionTimeoutMs) candidates.push({ tp, producer });
       }
@@ -310,7 +321,7 @@ async function findHangingCommand(admin: Admin, ns: Namespace): Promise<string> 
       if (!l) byProducer.set(c.producer.producerId, (l = []));
       l.push(c);
     }
-    const producerIds = javaHashMapOrder([...byProducer.keys()], longHash);
+    const producerIds = producerIdOrder([...byProducer.keys()]);
     const transactionalIds = await lookupTransactionalIds(admin, producerIds);
     const descriptions = await describeAll(admin, [...new Set(transactionalIds.values())]);
     for (const pid of producerIds) {
@@ -356,8 +367,8 @@ async function partitionsToSearch(admin: Admin, topic: string | null, partition:
     } catch (err) {
       fail(`Failed to describe ${batch.length} topics`, err);
     }
-    // allTopicNames() is a HashMap by topic name.
-    for (const d of javaHashMapOrder(descriptions, (t) => javaStringHash(t.name))) {
+    // allTopicNames() is a HashMap by topic name, sized for the batch.
+    for (const d of javaHashMapOrder(descriptions, (t) => javaStringHash(t.name), batch.length)) {
       for (const p of d.partitions) if (brokerId === null || p.replicas.includes(brokerId)) out.push({ topic: d.name, partition: p.partition });
     }
   }
