@@ -36,7 +36,7 @@ test('sub-command parsing: flag and command prefixes, --x=v, negative numbers as
   );
   assert.equal(versions, 1, '-v acts as soon as it is seen, before later errors');
   assert.throws(() => buildParser().parseCommand(['--bootstrap-server', 'b', 'list', '--transactional-id', 'x'], neverVersion), /unrecognized arguments: '--transactional-id'/);
-  assert.throws(() => buildParser().parseCommand(['--bootstrap-server', 'b', '--', 'list'], neverVersion), /^unrecognized arguments: 'list'$/);
+  assert.throws(() => buildParser().parseCommand(['--bootstrap-server', 'b', '--', 'list'], neverVersion), { message: "unrecognized arguments: 'list'" });
 });
 
 test("a transaction's partitions in java.util.HashSet order", () => {
