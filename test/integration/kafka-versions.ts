@@ -1,6 +1,7 @@
 // What Apache Kafka brokers serve, for the wire tests (cli-wire, client-wire)
 // that check our tools and client send nothing a real Kafka would refuse.
 
+import assert from 'node:assert/strict';
 import { APIS } from '../../src/protocol/apis.js';
 import { CLIENT_MAX_VERSION } from '../../src/client/connection.js';
 
@@ -30,4 +31,23 @@ const CLIENT_ONLY_MAX: Record<number, number> = { 24: 3 };
 export function negotiated(apiKey: number, table: Record<number, [number, number]>): number {
   const ours = Math.min(APIS.get(apiKey)!.request.maxVersion, CLIENT_MAX_VERSION.get(apiKey) ?? Infinity, CLIENT_ONLY_MAX[apiKey] ?? Infinity);
   return Math.min(ours, table[apiKey]![1]);
+}
+
+/**
+ * Asserts every recorded request is within `table`'s ranges and at the version negotiation picks,
+ * and returns the API keys seen.
+ */
+export function assertNegotiatedWithin(requests: readonly { apiKey: number; version: number }[], table: Record<number, [number, number]>, kafka: string): Set<number> {
+  const seen = new Set<number>();
+  for (const r of requests) {
+    seen.add(r.apiKey);
+    // ApiVersions goes out at our newest version first and falls back when refused (KIP-511).
+    if (r.apiKey === 18) continue;
+    const name = `API ${r.apiKey} (${APIS.get(r.apiKey)?.def.name})`;
+    const range = table[r.apiKey];
+    assert.ok(range, `${name} is not served by Kafka ${kafka}`);
+    assert.ok(r.version >= range[0] && r.version <= range[1], `${name} v${r.version} outside Kafka ${kafka}'s ${range[0]}-${range[1]}`);
+    assert.equal(r.version, negotiated(r.apiKey, table), `${name} version`);
+  }
+  return seen;
 }
