@@ -25,9 +25,10 @@ case "$1" in
   kafka.tools.ConsumerPerformance|org.apache.kafka.tools.ConsumerPerformance) tool=kafka-consumer-perf-test ;;
   kafka.admin.LeaderElectionCommand|org.apache.kafka.tools.LeaderElectionCommand) tool=kafka-leader-election ;;
   kafka.admin.ReassignPartitionsCommand|org.apache.kafka.tools.reassign.ReassignPartitionsCommand) tool=kafka-reassign-partitions ;;
+  org.apache.kafka.tools.TransactionsCommand) tool=kafka-transactions ;;
   *)
     echo "Error: Could not find or load main class $1" >&2
-    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka, kafka.tools.DumpLogSegments, org.apache.kafka.tools.VerifiableProducer, org.apache.kafka.tools.VerifiableConsumer, org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance, org.apache.kafka.tools.LeaderElectionCommand, org.apache.kafka.tools.reassign.ReassignPartitionsCommand, kafka.admin.BrokerApiVersionsCommand)" >&2
+    echo "Caused by: java.lang.ClassNotFoundException: $1 (Samsa runs these classes: kafka.tools.GetOffsetShell, kafka.admin.TopicCommand, kafka.admin.ConfigCommand, kafka.admin.ConsumerGroupCommand, kafka.tools.ConsoleProducer, kafka.tools.ConsoleConsumer, kafka.admin.DeleteRecordsCommand, kafka.admin.LogDirsCommand, kafka.Kafka, kafka.tools.DumpLogSegments, org.apache.kafka.tools.VerifiableProducer, org.apache.kafka.tools.VerifiableConsumer, org.apache.kafka.tools.ProducerPerformance, org.apache.kafka.tools.ConsumerPerformance, org.apache.kafka.tools.LeaderElectionCommand, org.apache.kafka.tools.reassign.ReassignPartitionsCommand, org.apache.kafka.tools.TransactionsCommand, kafka.admin.BrokerApiVersionsCommand)" >&2
     exit 1
     ;;
 esac

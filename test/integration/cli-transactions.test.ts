@@ -225,6 +225,12 @@ test('help and argument errors are argparse4j\'s, exit 1; --version exits 0', as
   let r = await tx(['--help']);
   assert.equal(r.status, 1);
   assert.deepEqual(lines(r.stdout), MAIN_HELP);
+  // As Kafka's docs also run it: kafka-run-class.sh org.apache.kafka.tools.TransactionsCommand.
+  const env = { ...process.env };
+  delete env.COLUMNS;
+  const viaRunClass = await runTool('kafka-run-class', ['org.apache.kafka.tools.TransactionsCommand', '--help'], { env });
+  assert.equal(viaRunClass.status, 1);
+  assert.equal(viaRunClass.stdout, r.stdout);
   r = await tx(['--bootstrap-server', 'localhost:9092', 'abort', '-h']);
   assert.equal(r.status, 1);
   assert.deepEqual(lines(r.stdout), ABORT_HELP);
