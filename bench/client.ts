@@ -11,7 +11,10 @@
 //  - our Producer and Consumer, KafkaJS and @platformatic/kafka, each in a
 //    process of its own (bench/lib/client-runner.ts, which describes each
 //    client's settings), timed from the client's construction to the last
-//    acknowledgement or record.
+//    acknowledgement or record. Our producer's main row ("Samsa client")
+//    uses send(record, callback), the form a throughput-minded user picks
+//    and the counterpart of librdkafka's produce() with delivery reports
+//    that kcat uses; "Samsa, send() promises" is the promise form.
 // Cases: 100-byte and 1 KiB records, acks=1 and acks=all for producing;
 // consuming does not depend on acks, so every consumer reads the same topic
 // per record size: the one kcat produced with acks=1 in that round (so all
@@ -26,7 +29,9 @@
 // (profile our client with node --cpu-prof; by default only when a target is
 // missed; it also counts our client's requests in extra runs), --no-diagnostic (skip the extra runs of ours: the
 // consumer with fetch.max.wait.ms=10, which shows what the default 500 ms costs, and the producer with no window,
-// every send() at once, most of them waiting for buffer.memory in the producer's queue).
+// every send() at once, most of them waiting for buffer.memory in the producer's queue), --only produce|consume
+// (run only those cases), --sizes 100,1024 (record sizes to run), --baseline DIR (also run the producer of an
+// earlier build, DIR being its dist/ directory, as a row "Samsa, baseline build": before/after in one run).
 // MB is 10^6 bytes of record values.
 
 import { spawn } from 'node:child_process';
@@ -52,26 +57,35 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean' },
     'no-profile': { type: 'boolean' },
     'no-diagnostic': { type: 'boolean' },
+    only: { type: 'string' },
+    sizes: { type: 'string', default: '100,1024' },
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Math.max(1, Number(opts.runs));
 const PARTITIONS = 4;
-const SIZES = [100, 1024];
+const SIZES = opts.sizes!.split(',').map(Number);
+if (SIZES.some((s) => s !== 100 && s !== 1024)) throw new Error('--sizes takes 100 and/or 1024');
+if (opts.only !== undefined && opts.only !== 'produce' && opts.only !== 'consume') throw new Error('--only takes produce or consume');
+const BASELINE_RUNNER = opts.baseline ? path.resolve(opts.baseline, 'bench/lib/client-runner.js') : null;
+if (BASELINE_RUNNER && !fs.existsSync(BASELINE_RUNNER)) throw new Error(`no ${BASELINE_RUNNER}`);
 const COUNT: Record<number, number> = { 100: Number(opts['records-100']), 1024: Number(opts['records-1k']) };
 const ACKS = [1, -1];
 const LINGER_MS = 5;
 const BATCH_BYTES = 65536;
 const CHILD_TIMEOUT_MS = 300_000;
 
-type Client = 'kcat' | 'samsa' | 'kafkajs' | 'platformatic' | 'samsa-wait10' | 'samsa-nowindow';
+type Client = 'kcat' | 'samsa' | 'samsa-promise' | 'samsa-baseline' | 'kafkajs' | 'platformatic' | 'samsa-wait10' | 'samsa-nowindow';
 const CLIENTS: Client[] = ['kcat', 'samsa', 'kafkajs', 'platformatic'];
 const LABEL: Record<Client, string> = {
   kcat: 'kcat (librdkafka)',
   samsa: 'Samsa client',
+  'samsa-promise': 'Samsa, send() promises',
+  'samsa-baseline': 'Samsa, baseline build',
   kafkajs: 'KafkaJS',
   platformatic: '@platformatic/kafka',
   'samsa-wait10': 'Samsa, fetch.max.wait.ms=10',
-  'samsa-nowindow': 'Samsa, send() with no window',
+  'samsa-nowindow': 'Samsa, send(cb), no window',
 };
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-client-'));
@@ -148,8 +162,8 @@ async function kcat(args: string[], expectStdoutBytes?: number): Promise<{ secon
   return { seconds: r.seconds, cpu: u! + s! };
 }
 
-async function runner(a: RunnerArgs, nodeArgs: string[] = []): Promise<RunnerResult> {
-  const r = await spawnCollect(process.execPath, [...nodeArgs, RUNNER, JSON.stringify(a)]);
+async function runner(a: RunnerArgs, nodeArgs: string[] = [], script = RUNNER): Promise<RunnerResult> {
+  const r = await spawnCollect(process.execPath, [...nodeArgs, script, JSON.stringify(a)]);
   if (r.code !== 0) throw new Error(`${a.client} ${a.op} of ${a.topic} failed (exit ${r.code}): ${r.stderr}`);
   const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as RunnerResult;
   if (res.records !== a.count || res.valueBytes !== a.count * a.recordSize) {
@@ -172,8 +186,11 @@ async function produceOnce(b: BrokerHandle, client: Client, size: number, acks: 
         const k = await kcat(['-P', '-b', bootstrap, '-t', topic, '-X', `linger.ms=${LINGER_MS}`, '-X', `batch.size=${BATCH_BYTES}`, '-X', `acks=${acks}`, '-l', files[size]!]);
         return { seconds: k.seconds, records: count, valueBytes: count * size, cpuSeconds: k.cpu } as RunnerResult;
       }
-      const base = client === 'samsa-nowindow' ? 'samsa' : (client as RunnerArgs['client']);
-      return runner({ client: base, op: 'produce', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks, groupId: '', noWindow: client === 'samsa-nowindow' });
+      const ours = client.startsWith('samsa');
+      const base = (ours ? 'samsa' : client) as RunnerArgs['client'];
+      const form = client === 'samsa-promise' || client === 'samsa-baseline' ? 'promise' : 'callback';
+      const script = client === 'samsa-baseline' ? BASELINE_RUNNER! : RUNNER;
+      return runner({ client: base, op: 'produce', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks, groupId: '', noWindow: client === 'samsa-nowindow', form }, [], script);
     },
     (x) => x.cpuSeconds,
   );
@@ -191,7 +208,7 @@ async function consumeOnce(b: BrokerHandle, client: Client, size: number, topic:
         return { seconds: k.seconds, records: count, valueBytes: count * size, cpuSeconds: k.cpu } as RunnerResult;
       }
       const samsaConfig = client === 'samsa-wait10' ? { fetchMaxWaitMs: 10 } : undefined;
-      const base = client === 'samsa-wait10' || client === 'samsa-nowindow' ? 'samsa' : client;
+      const base = (client.startsWith('samsa') ? 'samsa' : client) as RunnerArgs['client'];
       return runner({ client: base, op: 'consume', port: b.port, topic, partitions: PARTITIONS, count, recordSize: size, acks: 1, groupId: `bench-${base}-${++groupSeq}`, samsaConfig });
     },
     (x) => x.cpuSeconds,
@@ -211,7 +228,9 @@ function line(client: Client, run: Run): string {
 type CaseKey = string;
 const produceKey = (size: number, acks: number) => `produce ${sizeLabel(size)} acks=${acksLabel(acks)}`;
 const consumeKey = (size: number) => `consume ${sizeLabel(size)}`;
-const CASES: CaseKey[] = [...SIZES.flatMap((s) => ACKS.map((a) => produceKey(s, a))), ...SIZES.map(consumeKey)];
+const DO_PRODUCE = opts.only !== 'consume';
+const DO_CONSUME = opts.only !== 'produce';
+const CASES: CaseKey[] = [...(DO_PRODUCE ? SIZES.flatMap((s) => ACKS.map((a) => produceKey(s, a))) : []), ...(DO_CONSUME ? SIZES.map(consumeKey) : [])];
 
 async function rounds(b: BrokerHandle, consumers: Client[], producers: Client[]): Promise<Map<CaseKey, Map<Client, Run[]>>> {
   const all = new Map<CaseKey, Map<Client, Run[]>>(CASES.map((k) => [k, new Map()]));
@@ -226,7 +245,12 @@ async function rounds(b: BrokerHandle, consumers: Client[], producers: Client[])
     log(`\n  round ${round + 1} (order: ${order.join(', ')})`);
     for (const size of SIZES) {
       let source = '';
-      for (const acks of ACKS) {
+      if (!DO_PRODUCE) {
+        // The consumers still read what kcat produced with acks=1.
+        source = `p-${size}-1-kcat-${round}`;
+        await produceOnce(b, 'kcat', size, 1, source);
+      }
+      for (const acks of DO_PRODUCE ? ACKS : []) {
         log(`   ${produceKey(size, acks)}: ${fmt(COUNT[size]!)} records`);
         for (const client of order) {
           const topic = `p-${size}-${acksLabel(acks)}-${client}-${round}`;
@@ -237,8 +261,8 @@ async function rounds(b: BrokerHandle, consumers: Client[], producers: Client[])
           else await deleteTopic(b.port, topic);
         }
       }
-      log(`   ${consumeKey(size)}: ${fmt(COUNT[size]!)} records from the beginning of ${source}`);
-      for (const client of consumerOrder) {
+      if (DO_CONSUME) log(`   ${consumeKey(size)}: ${fmt(COUNT[size]!)} records from the beginning of ${source}`);
+      for (const client of DO_CONSUME ? consumerOrder : []) {
         const run = await consumeOnce(b, client, size, source);
         add(consumeKey(size), client, run);
         log(line(client, run));
@@ -265,8 +289,8 @@ async function diagnoseOurs(b: BrokerHandle): Promise<Record<string, { trace: st
     await kcat(['-P', '-b', `127.0.0.1:${b.port}`, '-t', sources[size]!, '-X', `linger.ms=${LINGER_MS}`, '-X', `batch.size=${BATCH_BYTES}`, '-X', 'acks=1', '-l', files[size]!]);
   }
   const jobs: { key: string; op: 'produce' | 'consume'; size: number }[] = [
-    ...SIZES.map((size) => ({ key: produceKey(size, 1), op: 'produce' as const, size })),
-    ...SIZES.map((size) => ({ key: consumeKey(size), op: 'consume' as const, size })),
+    ...(DO_PRODUCE ? SIZES.map((size) => ({ key: produceKey(size, 1), op: 'produce' as const, size })) : []),
+    ...(DO_CONSUME ? SIZES.map((size) => ({ key: consumeKey(size), op: 'consume' as const, size })) : []),
   ];
   let n = 0;
   for (const job of jobs) {
@@ -330,7 +354,7 @@ async function main(): Promise<void> {
   broker = await startBroker({ dir, overrides: { 'group.initial.rebalance.delay.ms': '0' } });
   const b = broker;
   const consumers: Client[] = opts['no-diagnostic'] ? CLIENTS : [...CLIENTS, 'samsa-wait10'];
-  const producers: Client[] = opts['no-diagnostic'] ? CLIENTS : [...CLIENTS, 'samsa-nowindow'];
+  const producers: Client[] = [...CLIENTS, 'samsa-promise', ...(BASELINE_RUNNER ? ['samsa-baseline' as const] : []), ...(opts['no-diagnostic'] ? [] : ['samsa-nowindow' as const])];
   const all = await rounds(b, consumers, producers);
 
   // Medians and ratios.

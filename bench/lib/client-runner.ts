@@ -7,11 +7,15 @@
 // that window. Closing the client afterwards is not timed.
 //
 // Clients and their settings (batching made as comparable as each allows):
-//  - samsa: our Producer with linger.ms=5, batch.size=65536, send() per
-//    record (promises gathered per 1,000 records, at most 64 such groups
-//    and 16 MiB of record values unsettled, half of buffer.memory; with
+//  - samsa: our Producer with linger.ms=5, batch.size=65536, one send() per
+//    record; at most 64 × 1,000 records and 16 MiB of record values
+//    unacknowledged (half of buffer.memory), the loop resuming once 1,000
+//    more are acknowledged. By default the callback form, send(record, cb),
+//    with one shared callback counting acknowledgements (what kcat does
+//    with librdkafka's produce() and delivery reports); with form 'promise',
+//    send(record) with the promises gathered per 1,000 records. With
 //    noWindow, every send() at once, most of them waiting in the producer's
-//    queue for buffer.memory); our Consumer with assign() of every partition,
+//    queue for buffer.memory. Our Consumer: assign() of every partition,
 //    auto.offset.reset=earliest, poll() in a loop.
 //  - kafkajs: has no linger or batch.size; the application batches: one
 //    producer.send() per `partitions × 64 KiB` of record values (round-robin
@@ -56,6 +60,8 @@ export interface RunnerArgs {
   trace?: boolean;
   /** Our producer only: send() every record without waiting for earlier ones (no window), as the simplest application does. */
   noWindow?: boolean;
+  /** Our producer only: send(record, callback) (default) or send(record) returning a promise. */
+  form?: 'callback' | 'promise';
 }
 
 export interface RunnerResult {
@@ -206,16 +212,47 @@ async function produce(a: RunnerArgs): Promise<RunnerResult> {
     });
     close = () => p.close();
     const topic = a.topic;
-    const window: Promise<unknown>[] = [];
     const maxGroups = a.noWindow ? Infinity : Math.max(1, Math.min(SAMSA_WINDOW, Math.floor(SAMSA_WINDOW_BYTES / (SAMSA_GROUP * a.recordSize))));
-    for (let i = 0; i < a.count; ) {
-      const n = Math.min(SAMSA_GROUP, a.count - i);
-      const group = new Array<Promise<unknown>>(n);
-      for (let k = 0; k < n; k++, i++) group[k] = p.send({ topic, value: pool[i & 255]! });
-      window.push(Promise.all(group));
-      if (window.length >= maxGroups) await window.shift();
+    if (a.form === 'promise') {
+      const window: Promise<unknown>[] = [];
+      for (let i = 0; i < a.count; ) {
+        const n = Math.min(SAMSA_GROUP, a.count - i);
+        const group = new Array<Promise<unknown>>(n);
+        for (let k = 0; k < n; k++, i++) group[k] = p.send({ topic, value: pool[i & 255]! });
+        window.push(Promise.all(group));
+        if (window.length >= maxGroups) await window.shift();
+      }
+      await Promise.all(window);
+    } else {
+      let acked = 0;
+      let failure: Error | null = null;
+      let resumeAt = 0;
+      let resume: (() => void) | null = null;
+      const onDelivery = (err: Error | null) => {
+        if (err) failure ??= err;
+        acked++;
+        if (resume !== null && acked >= resumeAt) {
+          const r = resume;
+          resume = null;
+          r();
+        }
+      };
+      const until = (n: number) =>
+        new Promise<void>((r) => {
+          resumeAt = n;
+          resume = r;
+        });
+      const maxUnacked = maxGroups * SAMSA_GROUP;
+      for (let i = 0; i < a.count; i++) {
+        if (i - acked >= maxUnacked) {
+          await until(i - maxUnacked + SAMSA_GROUP);
+          if (failure) throw failure;
+        }
+        p.send({ topic, value: pool[i & 255]! }, onDelivery);
+      }
+      if (acked < a.count) await until(a.count);
+      if (failure) throw failure;
     }
-    await Promise.all(window);
   } else if (kafkajs) {
     const kafka = new kafkajs.Kafka({ clientId: 'bench-kafkajs', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING });
     const p = kafka.producer({ allowAutoTopicCreation: false });

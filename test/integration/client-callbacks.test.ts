@@ -4,12 +4,15 @@
 // offset where the record really is (read back with our consumer); errors
 // (record too large, an invalid partition, a closed producer, max.block.ms
 // passing) reach the callback and the producer keeps working; flush() and
-// close() wait for callbacks; promise and callback sends mix in one order.
+// close() wait for callbacks; promise and callback sends mix in one order;
+// a callback that throws surfaces as an uncaught exception without keeping
+// the rest of its batch from completing.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startBrokerProcess, type BrokerProcess } from './harness.js';
+import path from 'node:path';
+import { startBrokerProcess, run, REPO, type BrokerProcess } from './harness.js';
 import { createTopic, uniqueTopic } from './compat-util.js';
 import { Producer, Consumer, RecordTooLargeError, KafkaError, ClientClosedError, TimeoutError, type RecordMetadata } from '../../src/index.js';
 
@@ -245,4 +248,31 @@ test('a burst beyond buffer.memory waits in the queue and is delivered in order'
   }
   assert.equal(errors, 0);
   assert.deepEqual(offsets, Array.from({ length: N }, (_, i) => i));
+});
+
+test('a callback that throws becomes an uncaught exception; the other callbacks of its batch still run', { timeout: 60_000 }, async () => {
+  const topic = uniqueTopic('cb-throw');
+  await createTopic(broker.port, topic, 1);
+  // In a process of its own, which catches the exception with an 'uncaughtException' listener.
+  const script = `
+    const { Producer } = await import(${JSON.stringify(path.join(REPO, 'dist/src/index.js'))});
+    const caught = [];
+    process.on('uncaughtException', (e) => caught.push(e.message));
+    const p = new Producer({ bootstrapServers: ${JSON.stringify(broker.bootstrap)}, lingerMs: 20 });
+    const offsets = [];
+    for (let i = 0; i < 5; i++) {
+      p.send({ topic: ${JSON.stringify(topic)}, value: 'v' + i }, (err, m) => {
+        if (err) throw err;
+        offsets.push(m.offset);
+        if (i === 1) throw new Error('thrown by callback 1');
+      });
+    }
+    await p.flush();
+    await p.close();
+    await new Promise((r) => setImmediate(r));
+    console.log(JSON.stringify({ caught, offsets }));
+  `;
+  const r = await run(process.execPath, ['--input-type=module', '-e', script], { timeoutMs: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { caught: ['thrown by callback 1'], offsets: [0, 1, 2, 3, 4] });
 });
