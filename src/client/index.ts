@@ -1,6 +1,6 @@
 // The Samsa client's public surface.
 export { Producer, normalizeHeaders } from './producer.js';
-export type { ProducerRecord, ProducerOptions, HeadersInput, HeaderValue, BytesLike, RecordMetadata, GroupMetadataInput, TxnOffset } from './producer.js';
+export type { ProducerRecord, ProducerOptions, HeadersInput, HeaderValue, BytesLike, RecordMetadata, DeliveryCallback, GroupMetadataInput, TxnOffset } from './producer.js';
 export { TransactionStateError } from './transaction-manager.js';
 export { defaultPartitioner, stickyPartitioner, roundRobinPartitioner, StickyPartitioner } from './partitioner.js';
 export type { Partitioner, PartitionerArgs } from './partitioner.js';
