@@ -13,6 +13,8 @@ export { Cluster } from './cluster.js';
 export type { BrokerInfo, PartitionMetadata, TopicMetadata } from './metadata.js';
 export { Admin, AdminOperationError } from './admin.js';
 export type { GroupListing, GroupDescription, GroupMemberDescription, OffsetResetSpec } from './admin.js';
+export type { ClientQuotaAlteration, ClientQuotaEntry, QuotaEntity, QuotaFilterComponent, ScramMechanism, UserScramCredentialAlteration, UserScramCredentialsDescription } from './admin.js';
+export type { AbortTransactionSpec, ListTransactionsOptions, ProducerState, TransactionDescription, TransactionListing } from './admin.js';
 export type { NewTopic, CreateTopicResult, TopicDescription, PartitionDescription, ConfigResource, ConfigEntry, ConfigDescription, AlterConfigOp, OffsetSpec, ListedOffset, ClusterDescription, LogDirDescription, ResourceType, ConfigSource } from './admin.js';
 export type { TopicPartition } from './leader-requests.js';
 export { Consumer } from './consumer.js';
