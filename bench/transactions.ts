@@ -25,7 +25,8 @@
 // transaction begins after the commit returns.
 //
 // Options: --runs N (default 3), --records-100 N (default 100,000),
-// --records-1k N (default 50,000), --no-kcat, --json FILE.
+// --records-1k N (default 50,000), --no-kcat, --modes LIST (e.g. idempotent: only
+// those modes and their baselines, for more rounds in the same time), --json FILE.
 // MB is 10^6 bytes of record values.
 
 import { randomFillSync } from 'node:crypto';
@@ -138,12 +139,17 @@ async function main(): Promise<void> {
       'records-100': { type: 'string', default: '100000' },
       'records-1k': { type: 'string', default: '50000' },
       'no-kcat': { type: 'boolean' },
+      modes: { type: 'string' },
     },
   });
   const RUNS = Math.max(1, Number(opts.runs));
   const SIZES = [100, 1024];
   const COUNT: Record<number, number> = { 100: Number(opts['records-100']), 1024: Number(opts['records-1k']) };
-  const MODES: Mode[] = ['plain', 'idempotent', 'txn100', 'txn1000', ...(opts['no-kcat'] ? [] : (['kcat', 'kcat-idem'] as Mode[]))];
+  const ALL_MODES: Mode[] = ['plain', 'idempotent', 'txn100', 'txn1000', ...(opts['no-kcat'] ? [] : (['kcat', 'kcat-idem'] as Mode[]))];
+  // --modes idempotent (say): only those, plus the baselines their ratios need, so that more rounds fit.
+  const wanted = opts.modes ? new Set(opts.modes.split(',').map((m) => m.trim())) : null;
+  if (wanted) for (const m of wanted) if (!ALL_MODES.includes(m as Mode)) throw new Error(`--modes: unknown mode ${m} (${ALL_MODES.join(', ')})`);
+  const MODES = wanted ? ALL_MODES.filter((m) => wanted.has(m) || m === 'plain' || (m === 'kcat' && wanted.has('kcat-idem'))) : ALL_MODES;
   const LABEL: Record<Mode, string> = {
     plain: '(1) idempotence off',
     idempotent: '(2) idempotence on',
@@ -242,7 +248,7 @@ async function main(): Promise<void> {
     log(`Idempotence and transactions benchmark: ${RUNS} rounds, ${os.cpus().length} CPUs, Node ${process.version}`);
     const warm = warmPageCache(tmpRoot, 2 ** 30);
     log(`page-cache warm-up: 1 GiB in ${fmt(warm, 1)} s`);
-    if (!opts['no-kcat']) for (const s of SIZES) files[s] = recordsFile(s, COUNT[s]!);
+    if (MODES.includes('kcat')) for (const s of SIZES) files[s] = recordsFile(s, COUNT[s]!);
     broker = await startBroker({ dir: path.join(tmpRoot, 'broker') });
     log(`broker pid ${broker.pid} on port ${broker.port}, ready in ${fmt(broker.readyMs)} ms`);
     // warm-up runs (not counted): JIT, the transaction-state topic, the page cache
