@@ -224,20 +224,7 @@ export class ArgumentParser {
         opts.push(shortSyntax(g.args[0]!, !g.required));
       }
     }
-    let current = offset + first.length;
-    out += first;
-    let isFirst = true;
-    for (const o of opts) {
-      if (!isFirst && current + o.length + 1 > width) {
-        out += `\n${subsequent} ${o}`;
-        current = subsequent.length + 1 + o.length;
-      } else {
-        out += ` ${o}`;
-        current += 1 + o.length;
-        isFirst = false;
-      }
-    }
-    return `${out}\n`;
+    return appendUsageTokens(out, first, offset, subsequent, opts, width);
   }
 
   formatHelp(width = formatWidth()): string {
@@ -451,4 +438,25 @@ export function formatWidth(): number {
   }
   const cols = process.stdout.isTTY ? process.stdout.columns : process.stderr.isTTY ? process.stderr.columns : 0;
   return cols && cols - 5 > 0 ? cols - 5 : 75;
+}
+
+/**
+ * Appends `first` and the usage tokens to `out`, wrapping before a token that would pass `width`
+ * (continuation lines start with `subsequent`), as argparse4j lays out a usage line.
+ */
+export function appendUsageTokens(out: string, first: string, offset: number, subsequent: string, tokens: readonly string[], width: number): string {
+  let current = offset + first.length;
+  out += first;
+  let isFirst = true;
+  for (const o of tokens) {
+    if (!isFirst && current + o.length + 1 > width) {
+      out += `\n${subsequent} ${o}`;
+      current = subsequent.length + 1 + o.length;
+    } else {
+      out += ` ${o}`;
+      current += 1 + o.length;
+      isFirst = false;
+    }
+  }
+  return `${out}\n`;
 }

@@ -14,7 +14,7 @@
 //    metavar, then each command's help indented by four).
 // Output checked against argparse4j 0.7.0 built from source.
 
-import { ArgumentParser, ArgumentParserException, ArgSpec, ArgGroup, Namespace, formatWidth, wrap } from './argparse.js';
+import { ArgumentParser, ArgumentParserException, ArgSpec, ArgGroup, Namespace, appendUsageTokens, formatWidth, wrap } from './argparse.js';
 
 export { ArgumentParserException, HelpScreenException } from './argparse.js';
 export type { Namespace } from './argparse.js';
@@ -57,20 +57,7 @@ export class CommandParser extends ArgumentParser {
       subsequent = ' '.repeat(offset);
     }
     const opts = [...this.prefix, ...this.args.map((a) => shortSyntax(a, !a.required)), ...this.suffix];
-    let current = offset + first.length;
-    out += first;
-    let isFirst = true;
-    for (const o of opts) {
-      if (!isFirst && current + o.length + 1 > width) {
-        out += `\n${subsequent} ${o}`;
-        current = subsequent.length + 1 + o.length;
-      } else {
-        out += ` ${o}`;
-        current += 1 + o.length;
-        isFirst = false;
-      }
-    }
-    return `${out}\n`;
+    return appendUsageTokens(out, first, offset, subsequent, opts, width);
   }
 }
 
