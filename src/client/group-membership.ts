@@ -220,6 +220,14 @@ export class GroupMembership {
     return this.joining;
   }
 
+  /** A JoinGroup or SyncGroup that got no answer: fatal errors end the group, retriable ones look for the coordinator again. */
+  private afterJoinRequestFailed(err: unknown, what: string): void {
+    if (this.closed) throw new ClientClosedError('consumer');
+    this.state = 'unjoined';
+    if (err instanceof KafkaError && !err.retriable) throw this.fail(err);
+    this.markCoordinatorUnknown(`${what} failed: ${(err as Error).message}`);
+  }
+
   private async runJoin(): Promise<JoinResult> {
     this.stopHeartbeat();
     let failures = 0;
@@ -263,10 +271,7 @@ export class GroupMembership {
           { timeoutMs: longTimeout },
         );
       } catch (err) {
-        if (this.closed) throw new ClientClosedError('consumer');
-        this.state = 'unjoined';
-        if (err instanceof KafkaError && !err.retriable) throw this.fail(err);
-        this.markCoordinatorUnknown(`JoinGroup failed: ${(err as Error).message}`);
+        this.afterJoinRequestFailed(err, 'JoinGroup');
         await backoff();
         continue;
       }
@@ -336,10 +341,7 @@ export class GroupMembership {
           { timeoutMs: longTimeout },
         );
       } catch (err) {
-        if (this.closed) throw new ClientClosedError('consumer');
-        this.state = 'unjoined';
-        if (err instanceof KafkaError && !err.retriable) throw this.fail(err);
-        this.markCoordinatorUnknown(`SyncGroup failed: ${(err as Error).message}`);
+        this.afterJoinRequestFailed(err, 'SyncGroup');
         await backoff();
         continue;
       }
