@@ -8,8 +8,9 @@
 // checks, acknowledged once written), and reads a partition back from its
 // log start for loading.
 
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { replayLog } from '../log-replay.js';
+import { createInternalTopic } from '../internal-topic.js';
 import type { CompressionType } from '../../protocol/records/batch-header.js';
 import { Logger } from '../../logger.js';
 import type { MetadataStore } from '../../cluster/metadata-store.js';
@@ -59,26 +60,21 @@ export class OffsetsTopic implements CoordinatorLog {
     this.creating ??= (async () => {
       const cfg = this.config();
       try {
-        const topics = this.topics();
-        if (!this.metadata.topic(OFFSETS_TOPIC)) {
-          const state = topics.plan({
+        return await createInternalTopic(
+          this.metadata,
+          this.topics,
+          {
             name: OFFSETS_TOPIC,
             numPartitions: cfg.offsetsTopicNumPartitions,
             replicationFactor: cfg.offsetsTopicReplicationFactor,
-            assignments: [],
             configs: {
               'cleanup.policy': 'compact',
               'segment.bytes': String(cfg.offsetsTopicSegmentBytes),
               'compression.type': 'producer',
             },
-          });
-          await topics.create(state);
-        }
-        return ErrorCode.NONE;
-      } catch (err) {
-        if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.NONE;
-        log.warn(`Cannot create ${OFFSETS_TOPIC}: ${(err as Error).message}`);
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+          },
+          log,
+        );
       } finally {
         this.creating = null;
       }

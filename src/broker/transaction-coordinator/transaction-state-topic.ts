@@ -7,7 +7,7 @@
 // back from the log start for loading. Also the marker writer: transaction
 // markers appended to the partitions of a transaction.
 
-import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { buildBatch } from '../../protocol/records/batch.js';
 import { buildEndTxnMarker } from '../../protocol/records/control.js';
 import { Logger } from '../../logger.js';
@@ -17,6 +17,7 @@ import type { ReplicaManager } from '../replica-manager.js';
 import type { TopicManager } from '../topic-manager.js';
 import { TRANSACTION_STATE_TOPIC } from './records.js';
 import { replayLog } from '../log-replay.js';
+import { createInternalTopic } from '../internal-topic.js';
 
 const log = new Logger('TransactionStateManager');
 
@@ -77,13 +78,13 @@ export class TransactionStateTopic implements TxnStateLog, MarkerWriter {
     this.creating ??= (async () => {
       const cfg = this.config();
       try {
-        if (!this.metadata.topic(TRANSACTION_STATE_TOPIC)) {
-          const topics = this.topics();
-          const state = topics.plan({
+        return await createInternalTopic(
+          this.metadata,
+          this.topics,
+          {
             name: TRANSACTION_STATE_TOPIC,
             numPartitions: cfg.transactionStateLogNumPartitions,
             replicationFactor: cfg.transactionStateLogReplicationFactor,
-            assignments: [],
             configs: {
               'cleanup.policy': 'compact',
               'segment.bytes': String(cfg.transactionStateLogSegmentBytes),
@@ -91,14 +92,9 @@ export class TransactionStateTopic implements TxnStateLog, MarkerWriter {
               'min.insync.replicas': String(cfg.transactionStateLogMinIsr),
               'unclean.leader.election.enable': 'false',
             },
-          });
-          await topics.create(state);
-        }
-        return ErrorCode.NONE;
-      } catch (err) {
-        if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return ErrorCode.NONE;
-        log.warn(`Cannot create ${TRANSACTION_STATE_TOPIC}: ${(err as Error).message}`);
-        return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+          },
+          log,
+        );
       } finally {
         this.creating = null;
       }
