@@ -9,7 +9,7 @@ import { MetadataStore, TopicState } from '../cluster/metadata-store.js';
 import { effectiveTopicConfig, TopicConfig } from './config/topic-config.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { validateProducedRecords } from './log-validator.js';
+import { validateProducedRecords, type ValidatedRecords } from './log-validator.js';
 import { Logger } from '../logger.js';
 import { LogProducerState } from '../storage/log-producer-state.js';
 import type { AppendOrigin } from '../storage/producer-state-manager.js';
@@ -19,8 +19,12 @@ const log = new Logger('ReplicaManager');
 export class Partition {
   /** Delayed fetches waiting for this partition's high watermark to move. */
   readonly waiters = new Set<() => void>();
-  /** Tail of the appends that needed async work first (re-compression), to keep them in order. */
-  appendTail: Promise<unknown> | null = null;
+  /**
+   * Resolves once the last append that had to wait (for re-compression, or
+   * behind another such append) is handed to the log; null when none is
+   * pending. Later appends queue behind it, in order.
+   */
+  appendTail: Promise<void> | null = null;
   /** The partition's leader epoch, stamped on every batch appended here. */
   leaderEpoch = 0;
 
@@ -201,54 +205,64 @@ export class ReplicaManager {
     if (!records || records.length === 0) {
       return errorResult(ErrorCode.INVALID_RECORD, 'The produce request carries no record batch.');
     }
-    const run = (): AppendResult | Promise<AppendResult> => {
-      let validated;
-      try {
-        validated = validateProducedRecords(records, part.config, this.brokerConfig, Date.now());
-      } catch (err) {
-        return errorFrom(err);
-      }
-      if (validated instanceof Promise) {
-        // Re-compression: keep later appends to this partition behind this one.
-        const p = validated.then(
-          (v) => this.appendValidated(part, v.records, v.logAppendTimeMs, acks, 'client', transactionalId),
-          (err) => errorFrom(err),
-        );
-        part.appendTail = p;
-        void p.finally(() => {
-          if (part.appendTail === p) part.appendTail = null;
-        });
-        return p;
-      }
-      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client', transactionalId);
-    };
-    if (part.appendTail) {
-      const p = part.appendTail.then(run, run);
-      part.appendTail = p;
-      void p.finally(() => {
-        if (part.appendTail === p) part.appendTail = null;
-      });
-      return p;
+    let validated: ValidatedRecords | Promise<ValidatedRecords>;
+    try {
+      validated = validateProducedRecords(records, part.config, this.brokerConfig, Date.now());
+    } catch (err) {
+      return errorFrom(err);
     }
-    return run();
+    if (!(validated instanceof Promise) && !part.appendTail) {
+      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client', transactionalId);
+    }
+    return this.appendInOrder(part, validated, acks, 'client', transactionalId);
   }
 
   /**
    * Appends batches the broker built itself (group coordinator records):
    * none of the client-side checks; resolves once written (acks=all), in
-   * order with appends still waiting on re-compression.
+   * order with appends still waiting on their validation.
    */
   appendInternal(topic: string, partition: number, records: Buffer): Promise<AppendResult> {
     const part = this.getPartition(topic, partition);
     if (!part) return Promise.resolve(errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
-    const run = () => this.appendValidated(part, records, -1, -1, 'coordinator');
-    if (!part.appendTail) return Promise.resolve(run());
-    const p = part.appendTail.then(run, run);
-    part.appendTail = p;
-    void p.finally(() => {
-      if (part.appendTail === p) part.appendTail = null;
-    });
-    return p;
+    if (!part.appendTail) return Promise.resolve(this.appendValidated(part, records, -1, -1, 'coordinator'));
+    return this.appendInOrder(part, { records, logAppendTimeMs: -1 }, -1, 'coordinator');
+  }
+
+  /**
+   * Appends once `validated` is ready and every earlier append to the partition
+   * that waited on something has been handed to the log: validation
+   * (re-compression) runs concurrently, appends stay in arrival order. The partition's appendTail resolves when this append is handed to the
+   * log, not when it is written, so that writes still coalesce behind it.
+   */
+  private async appendInOrder(
+    part: Partition,
+    validated: ValidatedRecords | Promise<ValidatedRecords>,
+    acks: number,
+    origin: AppendOrigin,
+    transactionalId: string | null = null,
+  ): Promise<AppendResult> {
+    const previous = part.appendTail;
+    let handedOver!: () => void;
+    const gate = new Promise<void>((resolve) => (handedOver = resolve));
+    part.appendTail = gate;
+    let result: AppendResult | Promise<AppendResult>;
+    try {
+      if (previous) await previous;
+      let v: ValidatedRecords;
+      try {
+        v = await validated;
+      } catch (err) {
+        return errorFrom(err);
+      }
+      result = this.appendValidated(part, v.records, v.logAppendTimeMs, acks, origin, transactionalId);
+    } finally {
+      // appendValidated hands the batches to the log synchronously: the next append may follow
+      // now, without waiting for this one's write.
+      if (part.appendTail === gate) part.appendTail = null;
+      handedOver();
+    }
+    return result;
   }
 
   private appendValidated(
