@@ -96,6 +96,8 @@ export async function startBroker(opts: {
   overrides?: Record<string, string>;
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** Extra environment for the broker process. */
+  env?: Record<string, string>;
 }): Promise<BrokerHandle> {
   const port = opts.port ?? (await freePort());
   const args = [...(opts.nodeArgs ?? []), SAMSA_BIN, 'server-start'];
@@ -121,7 +123,7 @@ export async function startBroker(opts: {
     if (partial.length > 8192) partial = '';
   };
   const t0 = performance.now();
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info' } });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SAMSA_LOG_LEVEL: 'info', ...opts.env } });
   proc.stdout!.on('data', keep);
   proc.stderr!.on('data', keep);
   await untilAnswered(port, proc, opts.timeoutMs ?? 30000, () => out);

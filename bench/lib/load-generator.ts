@@ -90,6 +90,8 @@ export interface LatencyArgs {
   durationMs: number;
   /** Decode sampled answers as Produce responses (false against the ceiling server's bare acks). */
   check: boolean;
+  /** Also return every measured request's send lag and latency (latency-probe --timeline). */
+  timeline?: boolean;
 }
 export interface LatencyResult {
   samples: number;
@@ -100,6 +102,10 @@ export interface LatencyResult {
   max: number;
   /** Most any request was sent behind its schedule (the sender's own lag), ms. */
   maxLagMs: number;
+  /** 99th percentile of how far behind its schedule each request was sent, ms. */
+  lagP99: number;
+  /** With `timeline`: per measured request, [ms since the end of warm-up at scheduled send, lag ms, latency ms]. */
+  timeline?: number[];
   achievedRate: number;
   errors: number;
   loadgenCpu: number;
@@ -394,6 +400,8 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
   const start = performance.now();
   const warmEnd = start + a.warmupMs;
   const fifos = sockets.map(() => ({ ts: new Float64Array(total), head: 0, tail: 0 }));
+  const lags = new Float64Array(total);
+  const timeline: number[] | null = a.timeline ? [] : null;
   await new Promise<void>((resolve, reject) => {
     sockets.forEach((s, i) => {
       const fifo = fifos[i]!;
@@ -401,8 +409,13 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
       const scanner = new FrameScanner(
         (_size, body) => {
           const now = performance.now();
+          // Request k goes to connection k % conns: this is request i + j * conns for the j-th answer here.
+          const id = i + fifo.head * sockets.length;
           const t = fifo.ts[fifo.head++]!;
-          if (t >= warmEnd) samples[nSamples++] = now - t;
+          if (t >= warmEnd) {
+            samples[nSamples++] = now - t;
+            if (timeline) timeline.push(start + (id * 1000) / a.rate - warmEnd, lags[id]!, now - t);
+          }
           if (body && a.check && produceError(body)) errors++;
           done++;
           if (done === total) resolve();
@@ -420,6 +433,7 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
       while (sent < due) {
         const scheduled = start + (sent * 1000) / a.rate;
         if (now - scheduled > maxLag) maxLag = now - scheduled;
+        lags[sent] = now - scheduled;
         const k = sent % sockets.length;
         const fifo = fifos[k]!;
         fifo.ts[fifo.tail++] = performance.now();
@@ -441,6 +455,8 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
     p999: percentile(sorted, 99.9),
     max: sorted[nSamples - 1] ?? NaN,
     maxLagMs: maxLag,
+    lagP99: percentile(lags.subarray(0, sent).sort(), 99),
+    ...(timeline ? { timeline } : {}),
     achievedRate: sent / ((a.warmupMs + a.durationMs) / 1000),
     errors,
     loadgenCpu: (cpuSeconds() - cpu0) / wall,

@@ -1,0 +1,176 @@
+// A quick probe of produce latency at a fixed request rate: the (d) part of
+// produce-consume.ts on its own, so that a change on the produce path can be
+// judged in a few minutes. The floor server and one or two brokers take turns,
+// run by run; with `--ab` the second broker is another build (`--b-dist`) or the
+// same one with extra environment (`--b-env K=V`) or node flags
+// (`--b-node-arg=--flag`), so that before and after
+// are measured in one run, alternately, under the same neighbours.
+//   node dist/bench/latency-probe.js --rate 9000 --runs 8 [--profile]
+//   node dist/bench/latency-probe.js --rate 9000 --runs 8 --ab --b-env SAMSA_X=1
+
+import { Worker } from 'node:worker_threads';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { RawClient } from '../test/integration/raw-client.js';
+import { startBroker, type BrokerHandle } from './lib/broker.js';
+import { median } from './lib/wire.js';
+import type { LatencyArgs, LatencyResult } from './lib/load-generator.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const { values: opts } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '9000' },
+    runs: { type: 'string', default: '5' },
+    profile: { type: 'boolean' },
+    'no-floor': { type: 'boolean' },
+    ab: { type: 'boolean' },
+    'b-env': { type: 'string', multiple: true, default: [] },
+    'b-node-arg': { type: 'string', multiple: true, default: [] },
+    timeline: { type: 'boolean' },
+  },
+});
+const RATE = Number(opts.rate);
+const RUNS = Number(opts.runs);
+const PARTITIONS = 4;
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-latency-'));
+const log = (s: string) => process.stdout.write(`${s}\n`);
+const f = (n: number, d = 2) => n.toFixed(d);
+
+const worker = new Worker(path.join(HERE, 'lib/load-generator.js'));
+let nextId = 1;
+const waiting = new Map<number, (m: { result?: unknown; error?: string }) => void>();
+worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
+  waiting.get(m.id)!(m);
+  waiting.delete(m.id);
+});
+function latency(args: LatencyArgs): Promise<LatencyResult> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    waiting.set(id, (m) => (m.error ? reject(new Error(m.error)) : resolve(m.result as LatencyResult)));
+    worker.postMessage({ id, op: 'latency', args });
+  });
+}
+
+function procCpu(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function ceilingServer(dir: string): Promise<{ ackPort: number; dir: string; child: ReturnType<typeof spawn> }> {
+  fs.mkdirSync(dir);
+  const child = spawn(process.execPath, [path.join(HERE, 'lib/ceiling-server.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ackPort = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ceiling-server (\d+) (\d+) (\d+)/.exec(out);
+      if (m) resolve(Number(m[3]));
+    });
+    child.once('exit', (code) => reject(new Error(`ceiling server exited with ${code}`)));
+  });
+  return { ackPort, dir, child };
+}
+
+const ARGS = { partitions: PARTITIONS, recordSize: 1024, conns: 4, rate: RATE, warmupMs: 500, durationMs: 3000 };
+let topicNo = 0;
+
+async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs): Promise<LatencyResult & { cpu: number }> {
+  const topic = `latency-${topicNo++}`;
+  const admin = await RawClient.connect(b.port);
+  try {
+    await admin.request(19, 5, {
+      topics: [{ name: topic, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 30000,
+      validateOnly: false,
+    });
+    const cpu0 = procCpu(b.pid);
+    const t0 = performance.now();
+    const r = await latency({ ...ARGS, durationMs, port: b.port, topic, check: true, timeline: opts.timeline === true });
+    const cpu = (procCpu(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    await admin.request(20, 4, { topicNames: [topic], timeoutMs: 30000 });
+    return { ...r, cpu };
+  } finally {
+    admin.close();
+  }
+}
+
+/** Where the requests slower than `limitMs` were: 10 ms windows of the run, with the sender's worst lag in each. */
+function slowEpisodes(t: number[], limitMs: number): string {
+  const windows = new Map<number, { slow: number; all: number; lag: number; worst: number }>();
+  for (let i = 0; i < t.length; i += 3) {
+    const w = Math.floor(t[i]! / 10);
+    const e = windows.get(w) ?? { slow: 0, all: 0, lag: 0, worst: 0 };
+    e.all++;
+    e.lag = Math.max(e.lag, t[i + 1]!);
+    if (t[i + 2]! > limitMs) e.slow++;
+    e.worst = Math.max(e.worst, t[i + 2]!);
+    windows.set(w, e);
+  }
+  const slow = [...windows.entries()].filter(([, e]) => e.slow > 0).sort((a, b) => a[0] - b[0]);
+  const total = slow.reduce((n, [, e]) => n + e.slow, 0);
+  return (
+    `    ${total} requests over ${limitMs} ms in ${slow.length} windows of 10 ms: ` +
+    slow.map(([w, e]) => `${w * 10}ms:${e.slow}/${e.all} (lag ${f(e.lag, 1)}, worst ${f(e.worst, 1)})`).join(' ')
+  );
+}
+
+async function main(): Promise<void> {
+  const profDir = path.join(tmpRoot, 'prof');
+  fs.mkdirSync(profDir);
+  const nodeArgs = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const brokers: { name: string; b: BrokerHandle; p99s: number[]; p50s: number[]; cpus: number[] }[] = [];
+  brokers.push({ name: opts.ab ? 'A' : 'Samsa', b: await startBroker({ dir: path.join(tmpRoot, 'a'), nodeArgs }), p99s: [], p50s: [], cpus: [] });
+  if (opts.ab) {
+    const env = Object.fromEntries(opts['b-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env }), p99s: [], p50s: [], cpus: [] });
+  }
+  const c = opts['no-floor'] ? null : await ceilingServer(path.join(tmpRoot, 'ceiling'));
+  // Warm-up (JIT, first-touch pages), not counted.
+  for (const x of brokers) await samsaRun(x.b, 2000);
+  const floors: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    if (c) {
+      const fr = await latency({ ...ARGS, port: c.ackPort, topic: 'floor', check: false });
+      floors.push(fr.p99);
+      for (const x of fs.readdirSync(c.dir)) fs.rmSync(path.join(c.dir, x), { force: true });
+      log(`run ${i + 1} floor: p50 ${f(fr.p50)} p99 ${f(fr.p99)} p99.9 ${f(fr.p999)} ms`);
+    }
+    const order = i % 2 === 0 ? brokers : [...brokers].reverse();
+    for (const x of order) {
+      const r = await samsaRun(x.b);
+      x.p99s.push(r.p99);
+      x.p50s.push(r.p50);
+      x.cpus.push(r.cpu);
+      log(
+        `run ${i + 1} ${x.name}: p50 ${f(r.p50)} p99 ${f(r.p99)} p99.9 ${f(r.p999)} max ${f(r.max)} ms, broker CPU ${f(r.cpu * 100, 0)}%, ` +
+          `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}`,
+      );
+      if (r.timeline) log(slowEpisodes(r.timeline, 2));
+    }
+  }
+  for (const x of brokers) {
+    log(`${x.name}: median p50 ${f(median(x.p50s))} ms, p99 ${f(median(x.p99s))} ms, CPU ${f(median(x.cpus) * 100, 0)}%; p99s ${x.p99s.map((v) => f(v)).join(' ')}`);
+  }
+  if (c) log(`floor: median p99 ${f(median(floors))} ms`);
+  for (const x of brokers) await x.b.stop();
+  c?.child.kill('SIGTERM');
+  if (opts.profile) {
+    for (const file of fs.readdirSync(profDir).filter((x) => x.endsWith('.cpuprofile'))) {
+      fs.copyFileSync(path.join(profDir, file), path.join('/tmp', file));
+      log(`profile: /tmp/${file}`);
+    }
+  }
+  await worker.terminate();
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
