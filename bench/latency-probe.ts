@@ -1,10 +1,10 @@
 // A quick probe of produce latency at a fixed request rate: the (d) part of
 // produce-consume.ts on its own, so that a change on the produce path can be
 // judged in a few minutes. The floor server and one or two brokers take turns,
-// run by run; with `--ab` the second broker is another build (`--b-dist`) or the
-// same one with extra environment (`--b-env K=V`) or node flags
-// (`--b-node-arg=--flag`), so that before and after
-// are measured in one run, alternately, under the same neighbours.
+// run by run; with `--ab` a second broker of the same build runs with extra
+// environment (`--b-env K=V`) or node flags (`--b-node-arg=--flag`), so that
+// a switch is measured both ways in one run, alternately, under the same
+// neighbours. `--timeline` lists where the requests over 2 ms were.
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 [--profile]
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 --ab --b-env SAMSA_X=1
 

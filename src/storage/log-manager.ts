@@ -37,6 +37,7 @@ import {
 } from './checkpoints.js';
 import { writeFileAtomicSync } from './fs-util.js';
 import { StorageError } from './errors.js';
+import { removeTree } from './file-remover.js';
 import { LogCleaner } from './log-cleaner.js';
 
 export interface BackgroundTaskOptions {
@@ -192,7 +193,7 @@ export class LogManager {
         if (!ent.isDirectory()) continue;
         const full = path.join(logDir, ent.name);
         if (ent.name.endsWith(DELETE_DIR_SUFFIX)) {
-          this.trackDeletion(fs.promises.rm(full, { recursive: true, force: true }));
+          this.trackDeletion(removeTree(full));
           continue;
         }
         const tp = parseTopicPartitionDir(ent.name);
@@ -306,7 +307,7 @@ export class LogManager {
       await entry.log.closeHandles().catch(() => {});
       const target = path.join(entry.logDir, deleteDirName(topic, partition));
       await fs.promises.rename(entry.log.dir, target);
-      this.trackDeletion(fs.promises.rm(target, { recursive: true, force: true }));
+      this.trackDeletion(removeTree(target));
     })();
     this.deleting.set(key, p);
     try {

@@ -26,6 +26,7 @@ import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
 import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, type ReadAlloc } from './fs-util.js';
 import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
+import { removeFiles } from './file-remover.js';
 import { DELETED_SUFFIX, INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, segmentFileName } from './log-file-utils.js';
 
 export interface SegmentConfig {
@@ -609,7 +610,7 @@ export class LogSegment {
     await this.closeHandles();
     const txn = this.detached ? path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX + DELETED_SUFFIX))
       : path.join(this.dir, segmentFileName(this.baseOffset, TXN_INDEX_SUFFIX));
-    await Promise.all([this.logPath, this.indexPath, this.timeIndexPath, txn].map((f) => fs.promises.rm(f, { force: true })));
+    await removeFiles([this.logPath, this.indexPath, this.timeIndexPath, txn]);
   }
 
   /**

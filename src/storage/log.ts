@@ -35,6 +35,7 @@ import type { ReadAlloc } from './fs-util.js';
 import { decompress as decompressRecords } from '../protocol/records/compression.js';
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
+import { removeTree } from './file-remover.js';
 import { Logger } from '../logger.js';
 
 const storageLog = new Logger('LogDirFailureChannel');
@@ -744,7 +745,7 @@ export class Log {
   /** Close and remove the partition directory. */
   async delete(): Promise<void> {
     await this.closeHandles();
-    await fs.promises.rm(this.dir, { recursive: true, force: true });
+    await removeTree(this.dir);
   }
 }
 
