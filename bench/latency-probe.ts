@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     ab: { type: 'boolean' },
     'b-env': { type: 'string', multiple: true, default: [] },
     'b-node-arg': { type: 'string', multiple: true, default: [] },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     timeline: { type: 'boolean' },
   },
 });
@@ -122,7 +123,7 @@ function slowEpisodes(t: number[], limitMs: number): string {
 async function main(): Promise<void> {
   const profDir = path.join(tmpRoot, 'prof');
   fs.mkdirSync(profDir);
-  const nodeArgs = opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [];
+  const nodeArgs = [...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...opts['node-arg']];
   const brokers: { name: string; b: BrokerHandle; p99s: number[]; p50s: number[]; cpus: number[] }[] = [];
   brokers.push({ name: opts.ab ? 'A' : 'Samsa', b: await startBroker({ dir: path.join(tmpRoot, 'a'), nodeArgs }), p99s: [], p50s: [], cpus: [] });
   if (opts.ab) {

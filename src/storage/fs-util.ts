@@ -39,6 +39,28 @@ function writevOnce(fd: number, bufs: Buffer[], position: number): Promise<numbe
 /** Maximum buffers per writev call (IOV_MAX on Linux is 1024). */
 const MAX_IOV = 1024;
 
+/** writevAll on the calling thread (fs.writevSync): for small appends, where the thread-pool hop costs more than the copy. */
+export function writevAllSync(fd: number, bufs: Buffer[], position: number): void {
+  let i = 0;
+  let skip = 0;
+  while (i < bufs.length) {
+    const batch: Buffer[] = [];
+    let total = 0;
+    for (let k = i; k < bufs.length && batch.length < MAX_IOV; k++) {
+      const b = k === i && skip > 0 ? bufs[k]!.subarray(skip) : bufs[k]!;
+      batch.push(b);
+      total += b.length;
+    }
+    if (total === 0) return;
+    let written = fs.writevSync(fd, batch, position);
+    if (written <= 0) throw new Error(`writev wrote ${written} bytes`);
+    position += written;
+    written += skip;
+    while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
+    skip = written;
+  }
+}
+
 /** Writes every byte of `bufs` at `position`, looping over short writes. */
 export async function writevAll(fd: number, bufs: Buffer[], position: number): Promise<void> {
   let i = 0; // next buffer to write

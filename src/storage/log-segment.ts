@@ -23,7 +23,7 @@ import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 import { BatchCursor, BatchInfo, crcValid, headerProblem, parseHeader, searchBatchForTimestamp } from './batch-scan.js';
 import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
-import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, type ReadAlloc } from './fs-util.js';
+import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, writevAllSync, type ReadAlloc } from './fs-util.js';
 import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
 import { removeFiles } from './file-remover.js';
@@ -275,6 +275,17 @@ export class LogSegment {
     await this.ensureFiles();
     const fd = await this.openFd();
     await writevAll(fd, bufs, this.size);
+    this.size += bytes;
+  }
+
+  /** Can writeInline() run now: the files exist and the log file is open? */
+  get writableInline(): boolean {
+    return this.filesCreated && this.fd !== null && !this.closed;
+  }
+
+  /** write() on the calling thread; only when writableInline (the Log serialises calls). */
+  writeInline(bufs: Buffer[], bytes: number): void {
+    writevAllSync(this.fd!, bufs, this.size);
     this.size += bytes;
   }
 

@@ -19,6 +19,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import {
   batchSize,
   lastOffsetDelta,
@@ -39,6 +40,7 @@ import { removeTree } from './file-remover.js';
 import { Logger } from '../logger.js';
 
 const storageLog = new Logger('LogDirFailureChannel');
+const unifiedLog = new Logger('UnifiedLog');
 
 export type { LogConfig } from './log-config.js';
 
@@ -67,6 +69,57 @@ const SWAP_SUFFIX_ = '.swap';
 
 /** Bytes gathered into one writev at most. */
 const MAX_WRITE_BYTES = 64 << 20;
+
+/**
+ * Appends are written on the event loop itself (fs.writevSync) when the bytes
+ * gathered for one write are at most this many: copying 64 KiB into the page
+ * cache takes ~15 µs, less than handing the write to libuv's pool and taking
+ * the completion back, and the answer can leave in the same turn. Larger
+ * writes (a backlog under heavy load) go to the pool, where the copy runs on
+ * another core while the loop reads the next requests.
+ */
+const INLINE_WRITE_MAX_BYTES = 128 * 1024;
+/** An inline write slower than this (the kernel throttling or stalling page-cache writes)... */
+const INLINE_WRITE_STALL_MS = 10;
+/** ...sends every log's writes to the pool for this long, so that one stall does not hold up every client. */
+const INLINE_WRITE_PAUSE_MS = 5000;
+/**
+ * ...and while the event loop is not saturated: under a load that keeps it
+ * busy (more than LOOP_BUSY_ABOVE of the time, until it falls below
+ * LOOP_IDLE_BELOW), the copies go to the pool, where they run beside the loop
+ * on another core, as they must for the broker to reach its peak throughput.
+ */
+const LOOP_BUSY_ABOVE = 0.9;
+const LOOP_IDLE_BELOW = 0.75;
+const LOOP_SAMPLE_MS = 100;
+let loopBusy = false;
+let loopWatch: NodeJS.Timeout | null = null;
+
+function watchEventLoop(): void {
+  let last = performance.eventLoopUtilization();
+  loopWatch = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const u = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    loopBusy = loopBusy ? u > LOOP_IDLE_BELOW : u > LOOP_BUSY_ABOVE;
+  }, LOOP_SAMPLE_MS);
+  loopWatch.unref();
+}
+
+/** SAMSA_INLINE_WRITES=off keeps every write on the pool (for A/B benchmarks). */
+let inlineWritesPausedUntil = process.env.SAMSA_INLINE_WRITES === 'off' ? Infinity : 0;
+
+/** Turns inline appends on or off for every log in the process (tests that hold the pool's writes; benchmarks). */
+export function setInlineLogWrites(enabled: boolean): void {
+  inlineWritesPausedUntil = enabled ? 0 : Infinity;
+}
+
+function pauseInlineWrites(tookMs: number, dir: string): void {
+  inlineWritesPausedUntil = Date.now() + INLINE_WRITE_PAUSE_MS;
+  unifiedLog.info(
+    `A ${tookMs.toFixed(0)} ms write to ${dir} stalled the event loop: log writes go to the I/O thread pool for the next ${INLINE_WRITE_PAUSE_MS / 1000} s`,
+  );
+}
 
 export class Log {
   private _config: LogConfig;
@@ -225,7 +278,12 @@ export class Log {
     // A caller that never awaits `written` must not crash the process on an I/O error.
     this.tail = promise.catch(() => {});
     this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject });
-    if (!this.writing) void this.pump();
+    if (!this.writing) {
+      // Written once the current callback is done (a microtask): the batches of every request
+      // read in one socket read go out in one write per log.
+      this.writing = true;
+      queueMicrotask(this.startPump);
+    }
     return { firstOffset: first, lastOffset, written: promise };
   }
 
@@ -258,6 +316,11 @@ export class Log {
     this.background.add(q);
   }
 
+  private readonly startPump = (): void => {
+    if (!loopWatch) watchEventLoop();
+    void this.pump();
+  };
+
   private async pump(): Promise<void> {
     this.writing = true;
     try {
@@ -282,7 +345,14 @@ export class Log {
         }
         const endOffset = ops[ops.length - 1]!.endOffset;
         try {
-          await seg.write(bufs, bytes);
+          if (bytes <= INLINE_WRITE_MAX_BYTES && !loopBusy && seg.writableInline && Date.now() >= inlineWritesPausedUntil) {
+            const t0 = performance.now();
+            seg.writeInline(bufs, bytes);
+            const took = performance.now() - t0;
+            if (took > INLINE_WRITE_STALL_MS) pauseInlineWrites(took, this.dir);
+          } else {
+            await seg.write(bufs, bytes);
+          }
           this.unflushedMessages += records;
           if (this.unflushedMessages >= this._config.flushIntervalMessages) await this.flushUpTo(endOffset);
         } catch (err) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Log } from '../../../src/storage/log.js';
+import { Log, setInlineLogWrites } from '../../../src/storage/log.js';
 import { LogCleaner, CLEANER_OFFSET_CHECKPOINT } from '../../../src/storage/log-cleaner.js';
 import { cleanLog } from '../../../src/storage/cleaner.js';
 import type { LogConfig } from '../../../src/storage/log-config.js';
@@ -309,7 +309,9 @@ test('a rolled segment whose appends are still being written is not cleanable (i
   try {
     const log = await openLog(dir, { segmentBytes: 200 }); // two batches a segment
     for (let i = 0; i < 5; i++) await put(log, [[`k${i % 3}`, `v${i}`]]);
-    // Hold the Log's writes: three more appends, each rolling a segment, stay queued.
+    // Hold the Log's writes: three more appends, each rolling a segment, stay queued (on the I/O pool,
+    // where a test can hold them: small appends are otherwise written inline).
+    setInlineLogWrites(false);
     const held: (() => void)[] = [];
     (fs as { writev: unknown }).writev = function (...args: unknown[]) {
       held.push(() => (original as (...a: unknown[]) => void).apply(fs, args));
@@ -328,6 +330,7 @@ test('a rolled segment whose appends are still being written is not cleanable (i
     assert.ok(holding < log.highWatermark && holding < segs[segs.length - 1]!, `the high watermark ${log.highWatermark} is inside the rolled segment ${holding} (${segs})`);
     assert.ok(c && c.firstUncleanableOffset <= holding, `first uncleanable ${c?.firstUncleanableOffset}, segment with the high watermark at ${holding}`);
     (fs as { writev: unknown }).writev = original;
+    setInlineLogWrites(true);
     for (const f of held) f();
     await Promise.all(pending);
     assert.equal(await cleaner.cleanOnce(), true);
@@ -336,6 +339,7 @@ test('a rolled segment whose appends are still being written is not cleanable (i
     await log.close();
   } finally {
     (fs as { writev: unknown }).writev = original;
+    setInlineLogWrites(true);
     rmDir(dir);
   }
 });

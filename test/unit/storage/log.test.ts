@@ -375,15 +375,20 @@ test('config can be replaced at run time', async () => {
   }
 });
 
-test('appends queued while a write is in flight are coalesced into one writev of the callers’ buffers', async () => {
+test('appends made in one turn of the event loop are coalesced into one writev of the callers’ buffers', async () => {
   const dir = tmpDir();
   const original = fs.writev;
+  const originalSync = fs.writevSync;
   const calls: Buffer[][] = [];
   try {
     const log = await openLog(dir);
     (fs as { writev: unknown }).writev = function (fd: number, bufs: Buffer[], ...rest: unknown[]) {
       calls.push(bufs);
       return (original as (...a: unknown[]) => void).call(fs, fd, bufs, ...rest);
+    };
+    (fs as { writevSync: unknown }).writevSync = function (fd: number, bufs: Buffer[], ...rest: unknown[]) {
+      calls.push(bufs);
+      return (originalSync as (...a: unknown[]) => number).call(fs, fd, bufs, ...rest);
     };
     const batches = Array.from({ length: 200 }, (_, i) => batchOf(1, 50, `c${i}`));
     const results = batches.map((b) => log.append(b));
@@ -395,6 +400,7 @@ test('appends queued while a write is in flight are coalesced into one writev of
     await log.close();
   } finally {
     (fs as { writev: unknown }).writev = original;
+    (fs as { writevSync: unknown }).writevSync = originalSync;
     rmDir(dir);
   }
 });
