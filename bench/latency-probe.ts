@@ -134,6 +134,7 @@ async function main(): Promise<void> {
   // Warm-up (JIT, first-touch pages), not counted.
   for (const x of brokers) await samsaRun(x.b, 2000);
   const floors: number[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i < RUNS; i++) {
     if (c) {
       const fr = await latency({ ...ARGS, port: c.ackPort, topic: 'floor', check: false });
@@ -152,6 +153,11 @@ async function main(): Promise<void> {
           `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}`,
       );
       if (r.timeline) log(slowEpisodes(r.timeline, 2));
+      const notes = x.b.output().split('\n').filter((l) => /stalled|WARN|ERROR/.test(l) && !seen.has(l));
+      for (const l of notes) {
+        seen.add(l);
+        log(`    broker ${x.name}: ${l.trim()}`);
+      }
     }
   }
   for (const x of brokers) {
