@@ -10,9 +10,11 @@
 // Append path: append() is synchronous. It patches each batch's baseOffset (and
 // partitionLeaderEpoch; neither is covered by the CRC) in the caller's Buffer,
 // rolls to a new segment if needed, updates the in-memory indexes, and queues
-// the Buffer. One write loop drains the queue: every op queued while a write
-// was in flight goes out in a single fs.writev of the callers' own Buffers (no
-// copy). A roll creates the new segment's files before its first write and
+// the Buffer. One write loop, started from a microtask, drains the queue: every
+// op queued in the same turn, or while a write was in flight, goes out in a
+// single writev of the callers' own Buffers (no copy), made on the event loop
+// when small and the loop is not saturated, else on libuv's pool (see
+// INLINE_WRITE_MAX_BYTES). A roll creates the new segment's files before its first write and
 // trims + fsyncs the old segment in the background, advancing the recovery
 // point. Flush policy: flush.messages / flush.ms (default never: the OS
 // decides, as in Kafka).
