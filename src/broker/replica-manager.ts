@@ -246,15 +246,17 @@ export class ReplicaManager {
     let handedOver!: () => void;
     const gate = new Promise<void>((resolve) => (handedOver = resolve));
     part.appendTail = gate;
+    // Handled now: a validation that fails while this append waits for `previous` must not
+    // become an unhandled rejection (which would end the process).
+    const ready = Promise.resolve(validated).then(
+      (v) => ({ v, err: null }),
+      (err: unknown) => ({ v: null, err }),
+    );
     let result: AppendResult | Promise<AppendResult>;
     try {
       if (previous) await previous;
-      let v: ValidatedRecords;
-      try {
-        v = await validated;
-      } catch (err) {
-        return errorFrom(err);
-      }
+      const { v, err } = await ready;
+      if (!v) return errorFrom(err);
       result = this.appendValidated(part, v.records, v.logAppendTimeMs, acks, origin, transactionalId);
     } finally {
       // appendValidated hands the batches to the log synchronously: the next append may follow

@@ -5,7 +5,10 @@
 // deleted topic's directories unlinks its files in parallel and so could take
 // all four threads for a tenth of a second, stalling the produce and fetch
 // of every other partition; Kafka removes such files from one background
-// thread. Here all removals share one queue and one thread-pool slot.
+// thread. Here background removals of whole directories share one queue and
+// one thread-pool slot; a segment's few files, which a caller may be waiting
+// on (truncation, recovery), are unlinked one after another without waiting
+// behind that queue.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,9 +52,7 @@ export function removeTree(target: string): Promise<void> {
   return enqueue(() => removeTreeNow(target));
 }
 
-/** Removes the files that exist among `files`, one after another, after the removals queued before them. */
-export function removeFiles(files: readonly string[]): Promise<void> {
-  return enqueue(async () => {
-    for (const f of files) await unlinkQuietly(f);
-  });
+/** Removes the files that exist among `files`, one after another (not behind removeTree's queue). */
+export async function removeFiles(files: readonly string[]): Promise<void> {
+  for (const f of files) await unlinkQuietly(f);
 }

@@ -1,6 +1,7 @@
-// The file remover unlinks one file at a time, whatever number of trees and
-// segments are queued at once, so that deletions never hold more than one of
-// libuv's four pool threads; and it removes everything it is given.
+// The file remover unlinks one file at a time, whatever number of trees are
+// queued at once, so that background deletions never hold more than one of
+// libuv's four pool threads; a segment's files do not wait behind that queue;
+// and it removes everything it is given.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,14 +45,43 @@ test('removals queued together run one unlink at a time and remove everything', 
     const files = makeTree(root, 4, 10);
     const loose = [0, 1, 2].map((i) => path.join(root, `loose-${i}.index`));
     for (const f of loose) fs.writeFileSync(f, 'x');
-    await Promise.all([
-      ...[0, 1, 2, 3].map((d) => removeTree(path.join(root, `t-${d}-delete`))),
-      removeFiles([...loose, path.join(root, 'never-existed.timeindex')]),
-    ]);
+    await Promise.all([0, 1, 2, 3].map((d) => removeTree(path.join(root, `t-${d}-delete`))));
+    assert.equal(most, 1, 'more than one unlink was in flight');
+    await removeFiles([...loose, path.join(root, 'never-existed.timeindex')]);
     assert.equal(most, 1, 'more than one unlink was in flight');
     assert.equal(calls, files.length + loose.length + 1);
     assert.deepEqual(fs.readdirSync(root), []);
   } finally {
+    fs.promises.unlink = real;
+    rmDir(root);
+  }
+});
+
+test('the files of a segment are removed while a large tree removal is still queued', async () => {
+  const root = tmpDir('file-remover-');
+  const real = fs.promises.unlink;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let first = true;
+  fs.promises.unlink = (async (p: fs.PathLike) => {
+    if (first && String(p).includes('t-0-delete')) {
+      first = false;
+      await held; // the tree's first unlink takes "long"
+    }
+    return real(p);
+  }) as typeof fs.promises.unlink;
+  try {
+    makeTree(root, 1, 4);
+    const segment = ['a.log', 'a.index', 'a.timeindex'].map((n) => path.join(root, n));
+    for (const f of segment) fs.writeFileSync(f, 'x');
+    const tree = removeTree(path.join(root, 't-0-delete'));
+    await removeFiles(segment);
+    for (const f of segment) assert.equal(fs.existsSync(f), false);
+    release();
+    await tree;
+    assert.deepEqual(fs.readdirSync(root), []);
+  } finally {
+    release();
     fs.promises.unlink = real;
     rmDir(root);
   }
