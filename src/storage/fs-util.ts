@@ -39,11 +39,20 @@ function writevOnce(fd: number, bufs: Buffer[], position: number): Promise<numbe
 /** Maximum buffers per writev call (IOV_MAX on Linux is 1024). */
 const MAX_IOV = 1024;
 
-/** writevAll on the calling thread (fs.writevSync): for small appends, where the thread-pool hop costs more than the copy. */
-export function writevAllSync(fd: number, bufs: Buffer[], position: number): void {
-  let i = 0;
-  let skip = 0;
-  while (i < bufs.length) {
+/**
+ * Where a write of `bufs` stands: next() is the iovec for the bytes not yet
+ * written (at most MAX_IOV buffers, the first trimmed of what a short write
+ * already took), advance() moves past what a writev wrote.
+ */
+class IovCursor {
+  private i = 0; // next buffer to write
+  private skip = 0; // bytes of bufs[i] already written
+
+  constructor(private readonly bufs: Buffer[]) {}
+
+  /** The next iovec, or null when every byte is written. */
+  next(): Buffer[] | null {
+    const { bufs, i, skip } = this;
     const batch: Buffer[] = [];
     let total = 0;
     for (let k = i; k < bufs.length && batch.length < MAX_IOV; k++) {
@@ -51,36 +60,35 @@ export function writevAllSync(fd: number, bufs: Buffer[], position: number): voi
       batch.push(b);
       total += b.length;
     }
-    if (total === 0) return;
-    let written = fs.writevSync(fd, batch, position);
+    return total === 0 ? null : batch;
+  }
+
+  advance(written: number): void {
     if (written <= 0) throw new Error(`writev wrote ${written} bytes`);
-    position += written;
-    written += skip;
-    while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
-    skip = written;
+    const bufs = this.bufs;
+    written += this.skip;
+    while (this.i < bufs.length && written >= bufs[this.i]!.length) written -= bufs[this.i++]!.length;
+    this.skip = written;
   }
 }
 
 /** Writes every byte of `bufs` at `position`, looping over short writes. */
 export async function writevAll(fd: number, bufs: Buffer[], position: number): Promise<void> {
-  let i = 0; // next buffer to write
-  let skip = 0; // bytes of bufs[i] already written
-  while (i < bufs.length) {
-    const batch: Buffer[] = [];
-    let total = 0;
-    for (let k = i; k < bufs.length && batch.length < MAX_IOV; k++) {
-      const b = k === i && skip > 0 ? bufs[k]!.subarray(skip) : bufs[k]!;
-      batch.push(b);
-      total += b.length;
-    }
-    if (total === 0) return;
-    let written = await writevOnce(fd, batch, position);
-    if (written <= 0) throw new Error(`writev wrote ${written} bytes`);
+  const cursor = new IovCursor(bufs);
+  for (let batch = cursor.next(); batch; batch = cursor.next()) {
+    const written = await writevOnce(fd, batch, position);
+    cursor.advance(written);
     position += written;
-    // Advance (i, skip) past `written` bytes.
-    written += skip;
-    while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
-    skip = written;
+  }
+}
+
+/** writevAll on the calling thread (fs.writevSync): for small appends, where the thread-pool hop costs more than the copy. */
+export function writevAllSync(fd: number, bufs: Buffer[], position: number): void {
+  const cursor = new IovCursor(bufs);
+  for (let batch = cursor.next(); batch; batch = cursor.next()) {
+    const written = fs.writevSync(fd, batch, position);
+    cursor.advance(written);
+    position += written;
   }
 }
 
