@@ -3,9 +3,9 @@
 // without copying them, and small statistics helpers.
 
 import { randomFillSync } from 'node:crypto';
-import { APIS } from '../../src/protocol/apis.js';
-import { encodeRequestHeader, decodeResponseHeader, responseHeaderIsFlexible } from '../../src/protocol/header.js';
-import { Reader, Writer } from '../../src/protocol/primitives.js';
+import { APIS, encodeRequestFrame } from '../../src/protocol/apis.js';
+import { decodeResponseHeader, responseHeaderIsFlexible } from '../../src/protocol/header.js';
+import { Reader } from '../../src/protocol/primitives.js';
 import { buildBatch } from '../../src/protocol/records/batch.js';
 
 export const PRODUCE = 0;
@@ -20,13 +20,7 @@ export const BATCH_BYTES = 16 * 1024;
 
 /** One complete request frame (size prefix included) as a single Buffer. */
 export function encodeRequest(apiKey: number, version: number, correlationId: number, body: unknown): Buffer {
-  const codec = APIS.get(apiKey)!.request.forVersion(version);
-  const w = new Writer(256);
-  const size = w.reserveInt32();
-  encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'samsa-bench' }, codec.flexible);
-  codec.encode(w, body);
-  const chunks = w.finish();
-  size.buf.writeInt32BE(w.length - 4, size.at);
+  const chunks = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: 'samsa-bench' }, body);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 

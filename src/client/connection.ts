@@ -20,9 +20,9 @@
 // out of it before decoding (decoded fields are views into their frame).
 
 import net from 'node:net';
-import { APIS } from '../protocol/apis.js';
-import { encodeRequestHeader, decodeResponseHeader, responseHeaderIsFlexible, API_VERSIONS_KEY } from '../protocol/header.js';
-import { Reader, Writer } from '../protocol/primitives.js';
+import { APIS, encodeRequestFrame } from '../protocol/apis.js';
+import { decodeResponseHeader, responseHeaderIsFlexible, API_VERSIONS_KEY } from '../protocol/header.js';
+import { Reader } from '../protocol/primitives.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { RingQueue } from './ring-queue.js';
 import { addDeadline, cancelDeadline, Deadline } from './timeouts.js';
@@ -274,18 +274,11 @@ export class BrokerConnection {
   }
 
   private write(p: Pending): void {
-    const api = APIS.get(p.apiKey)!;
     let chunks: Buffer[];
     try {
-      const codec = api.request.forVersion(p.version);
       p.correlationId = this.nextCorrelationId;
       this.nextCorrelationId = (this.nextCorrelationId + 1) & 0x7fffffff || 1;
-      const w = new Writer(256);
-      const size = w.reserveInt32();
-      encodeRequestHeader(w, { apiKey: p.apiKey, apiVersion: p.version, correlationId: p.correlationId, clientId: this.opts.clientId }, codec.flexible);
-      codec.encode(w, p.body);
-      chunks = w.finish();
-      size.buf.writeInt32BE(w.length - 4, size.at);
+      chunks = encodeRequestFrame({ apiKey: p.apiKey, apiVersion: p.version, correlationId: p.correlationId, clientId: this.opts.clientId }, p.body);
     } catch (err) {
       cancelDeadline(p.deadline);
       p.reject(err as Error);

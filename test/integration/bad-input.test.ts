@@ -12,8 +12,7 @@ import { readFileSync } from 'node:fs';
 import { startBrokerProcess, type BrokerProcess } from './harness.js';
 import { RawClient } from './raw-client.js';
 import { createTopic, fetchOnce, waitFor, wellBehavedRoundTrip } from './roundtrip.js';
-import { APIS } from '../../src/protocol/apis.js';
-import { encodeRequestHeader } from '../../src/protocol/header.js';
+import { APIS, encodeRequestFrame } from '../../src/protocol/apis.js';
 import { Reader, Writer } from '../../src/protocol/primitives.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { buildBatch } from '../../src/protocol/records/batch.js';
@@ -134,14 +133,7 @@ class Probe {
 
 /** A complete request frame (size prefix included) encoded with our definitions. */
 function encodeRequest(apiKey: number, version: number, correlationId: number, body: unknown): Buffer {
-  const codec = APIS.get(apiKey)!.request.forVersion(version);
-  const w = new Writer(256);
-  const size = w.reserveInt32();
-  encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'bad-input' }, codec.flexible);
-  codec.encode(w, body);
-  const chunks = w.finish();
-  size.buf.writeInt32BE(w.length - 4, size.at);
-  return Buffer.concat(chunks);
+  return Buffer.concat(encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: 'bad-input' }, body));
 }
 
 /** A frame from a hand-written header (request header v1, or v2 when `flexible`) and body bytes. */

@@ -3,9 +3,9 @@
 // bad input). Compatibility itself is proven with third-party clients.
 
 import net from 'node:net';
-import { APIS } from '../../src/protocol/apis.js';
-import { encodeRequestHeader, decodeResponseHeader, responseHeaderIsFlexible } from '../../src/protocol/header.js';
-import { Reader, Writer } from '../../src/protocol/primitives.js';
+import { APIS, encodeRequestFrame } from '../../src/protocol/apis.js';
+import { decodeResponseHeader, responseHeaderIsFlexible } from '../../src/protocol/header.js';
+import { Reader } from '../../src/protocol/primitives.js';
 
 export class RawClient {
   private buf: Buffer = Buffer.alloc(0);
@@ -36,15 +36,8 @@ export class RawClient {
 
   /** Encodes a request with our definitions; resolves with the decoded response body. */
   request<T = any>(apiKey: number, version: number, body: unknown, opts: { expectResponse?: boolean } = {}): Promise<T> {
-    const api = APIS.get(apiKey)!;
-    const codec = api.request.forVersion(version);
     const correlationId = this.nextId++;
-    const w = new Writer(256);
-    const size = w.reserveInt32();
-    encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'samsa-test' }, codec.flexible);
-    codec.encode(w, body);
-    const chunks = w.finish();
-    size.buf.writeInt32BE(w.length - 4, size.at);
+    const chunks = encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: 'samsa-test' }, body);
     if (this.closedError) return Promise.reject(this.closedError);
     for (const c of chunks) this.socket.write(c);
     if (opts.expectResponse === false) return Promise.resolve(undefined as T);

@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { crc32c } from '@node-rs/crc32';
 import { startBroker } from '../../src/broker/broker.js';
-import { APIS } from '../../src/protocol/apis.js';
-import { encodeRequestHeader } from '../../src/protocol/header.js';
-import { Writer } from '../../src/protocol/primitives.js';
+import { encodeRequestFrame } from '../../src/protocol/apis.js';
 import { RawClient } from '../integration/raw-client.js';
 import { fetchReadPool } from '../../src/storage/buffer-pool.js';
 import { socketSlabPool } from '../../src/broker/network/connection.js';
@@ -22,14 +20,7 @@ const TOPIC = 'slabs';
 const PARTITIONS = 2;
 
 function encodeFrame(apiKey: number, version: number, correlationId: number, body: unknown): Buffer {
-  const codec = APIS.get(apiKey)!.request.forVersion(version);
-  const w = new Writer(256);
-  const size = w.reserveInt32();
-  encodeRequestHeader(w, { apiKey, apiVersion: version, correlationId, clientId: 'slab-test' }, codec.flexible);
-  codec.encode(w, body);
-  const chunks = w.finish();
-  size.buf.writeInt32BE(w.length - 4, size.at);
-  return Buffer.concat(chunks);
+  return Buffer.concat(encodeRequestFrame({ apiKey, apiVersion: version, correlationId, clientId: 'slab-test' }, body));
 }
 
 /** A batch whose records are tagged `tag-<i>`, padded to `valueSize` bytes with a tag-derived byte. */
