@@ -198,20 +198,6 @@ export class ArgumentParser {
   // ---------------------------------------------------------------- printing
 
   formatUsage(width = formatWidth()): string {
-    const usageprog = `usage: ${this.prog}`;
-    let out = usageprog;
-    let offset: number;
-    let first: string;
-    let subsequent: string;
-    if (usageprog.length > 30) {
-      out += '\n';
-      offset = 6;
-      first = subsequent = ' '.repeat(6);
-    } else {
-      offset = usageprog.length;
-      first = '';
-      subsequent = ' '.repeat(offset);
-    }
     const opts: string[] = [];
     for (const a of this.args) if (!a.group?.mutex) opts.push(shortSyntax(a, !a.required));
     for (const g of this.groups) {
@@ -224,7 +210,7 @@ export class ArgumentParser {
         opts.push(shortSyntax(g.args[0]!, !g.required));
       }
     }
-    return appendUsageTokens(out, first, offset, subsequent, opts, width);
+    return formatUsageLine(this.prog, opts, width);
   }
 
   formatHelp(width = formatWidth()): string {
@@ -441,10 +427,25 @@ export function formatWidth(): number {
 }
 
 /**
- * Appends `first` and the usage tokens to `out`, wrapping before a token that would pass `width`
- * (continuation lines start with `subsequent`), as argparse4j lays out a usage line.
+ * `usage: <prog>` and the usage tokens, as argparse4j lays out a usage line: a prog longer than
+ * 30 characters gets a line of its own and the tokens start indented by 6; the tokens wrap before
+ * one that would pass `width`, continuation lines indented like the first.
  */
-export function appendUsageTokens(out: string, first: string, offset: number, subsequent: string, tokens: readonly string[], width: number): string {
+export function formatUsageLine(prog: string, tokens: readonly string[], width: number): string {
+  const usageprog = `usage: ${prog}`;
+  let out = usageprog;
+  let offset: number;
+  let first: string;
+  let subsequent: string;
+  if (usageprog.length > 30) {
+    out += '\n';
+    offset = 6;
+    first = subsequent = ' '.repeat(6);
+  } else {
+    offset = usageprog.length;
+    first = '';
+    subsequent = ' '.repeat(offset);
+  }
   let current = offset + first.length;
   out += first;
   let isFirst = true;

@@ -14,7 +14,7 @@
 //    metavar, then each command's help indented by four).
 // Output checked against argparse4j 0.7.0 built from source.
 
-import { ArgumentParser, ArgumentParserException, ArgSpec, ArgGroup, Namespace, appendUsageTokens, formatWidth, wrap } from './argparse.js';
+import { ArgumentParser, ArgumentParserException, ArgSpec, ArgGroup, Namespace, formatUsageLine, formatWidth, wrap } from './argparse.js';
 
 export { ArgumentParserException, HelpScreenException } from './argparse.js';
 export type { Namespace } from './argparse.js';
@@ -42,22 +42,8 @@ export class CommandParser extends ArgumentParser {
   }
 
   override formatUsage(width = formatWidth()): string {
-    const usageprog = `usage: ${this.prog}`;
-    let out = usageprog;
-    let offset: number;
-    let first: string;
-    let subsequent: string;
-    if (usageprog.length > 30) {
-      out += '\n';
-      offset = 6;
-      first = subsequent = ' '.repeat(6);
-    } else {
-      offset = usageprog.length;
-      first = '';
-      subsequent = ' '.repeat(offset);
-    }
     const opts = [...this.prefix, ...this.args.map((a) => shortSyntax(a, !a.required)), ...this.suffix];
-    return appendUsageTokens(out, first, offset, subsequent, opts, width);
+    return formatUsageLine(this.prog, opts, width);
   }
 }
 

@@ -211,12 +211,7 @@ const NO_PARTITION = [
   "kafka-transactions.sh: error: argument --partition is required"
 ];
 const BAD_EPOCH = [
-  "usage: kafka-transactions.sh --bootstrap-server host:port abort [-h]",
-  "                             --topic TOPIC --partition PARTITION",
-  "                             [--start-offset START_OFFSET]",
-  "                             [--producer-id PRODUCER_ID]",
-  "                             [--producer-epoch PRODUCER_EPOCH]",
-  "                             [--coordinator-epoch COORDINATOR_EPOCH]",
+  ...ABORT_HELP.slice(0, 6),
   "kafka-transactions.sh: error: argument --producer-epoch:  could not convert",
   "'70000' to Short (Value out of range. Value:\"70000\" Radix:10)"
 ];
