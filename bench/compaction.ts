@@ -166,12 +166,9 @@ async function buildKeyedPool(): Promise<{ requests: Buffer[]; batchBytes: numbe
 }
 
 /** Sends the pool round and round over CONNS connections, DEPTH in flight each, until `bytes` of batches are acknowledged. */
-async function fill(port: number, pool: Buffer[], perRequestBytes: number, bytes: number): Promise<{ seconds: number; requests: number }> {
-  const total = Math.ceil(bytes / perRequestBytes);
-  let sent = 0;
-  let done = 0;
-  const t0 = performance.now();
-  const sockets = await Promise.all(
+/** CONNS loopback connections to the broker, Nagle off. */
+function connectAll(port: number): Promise<net.Socket[]> {
+  return Promise.all(
     Array.from(
       { length: CONNS },
       () =>
@@ -182,6 +179,14 @@ async function fill(port: number, pool: Buffer[], perRequestBytes: number, bytes
         }),
     ),
   );
+}
+
+async function fill(port: number, pool: Buffer[], perRequestBytes: number, bytes: number): Promise<{ seconds: number; requests: number }> {
+  const total = Math.ceil(bytes / perRequestBytes);
+  let sent = 0;
+  let done = 0;
+  const t0 = performance.now();
+  const sockets = await connectAll(port);
   await new Promise<void>((resolve, reject) => {
     for (const s of sockets) {
       const scanner = new FrameScanner(() => {
@@ -317,17 +322,7 @@ class SteadyLoad {
   constructor(private readonly pool: Buffer[], private readonly batchBytes: number) {}
 
   async start(port: number): Promise<void> {
-    this.sockets = await Promise.all(
-      Array.from(
-        { length: CONNS },
-        () =>
-          new Promise<net.Socket>((resolve, reject) => {
-            const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
-            s.setNoDelay(true);
-            s.once('error', reject);
-          }),
-      ),
-    );
+    this.sockets = await connectAll(port);
     this.t0 = performance.now();
     let next = 0;
     let answers = 0;
