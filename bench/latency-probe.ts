@@ -7,6 +7,7 @@
 // neighbours. `--timeline` lists where the requests over 2 ms were.
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 [--profile]
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 --ab --b-env SAMSA_X=1
+//   node dist/bench/latency-probe.js --rate 9600 --runs 6 --senders timer,reads
 
 import { Worker } from 'node:worker_threads';
 import { spawn } from 'node:child_process';
@@ -32,10 +33,16 @@ const { values: opts } = parseArgs({
     'b-node-arg': { type: 'string', multiple: true, default: [] },
     'node-arg': { type: 'string', multiple: true, default: [] },
     timeline: { type: 'boolean' },
+    // How the load generator paces its sends: 'timer' (its 1 ms timer only, as produce-consume does) or 'reads' (also on every answer read: smooth arrivals); 'timer,reads' alternates both.
+    senders: { type: 'string', default: 'timer' },
   },
 });
 const RATE = Number(opts.rate);
 const RUNS = Number(opts.runs);
+const SENDERS = opts.senders.split(',').map((x) => {
+  if (x !== 'reads' && x !== 'timer') throw new Error(`--senders: '${x}' is neither 'reads' nor 'timer'`);
+  return x;
+});
 const PARTITIONS = 4;
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-latency-'));
 const log = (s: string) => process.stdout.write(`${s}\n`);
@@ -80,7 +87,7 @@ async function ceilingServer(dir: string): Promise<{ ackPort: number; dir: strin
 const ARGS = { partitions: PARTITIONS, recordSize: 1024, conns: 4, rate: RATE, warmupMs: 500, durationMs: 3000 };
 let topicNo = 0;
 
-async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs): Promise<LatencyResult & { cpu: number }> {
+async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs, sendOnReads = false): Promise<LatencyResult & { cpu: number }> {
   const topic = `latency-${topicNo++}`;
   const admin = await RawClient.connect(b.port);
   try {
@@ -91,7 +98,7 @@ async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs): Promise<
     });
     const cpu0 = procCpu(b.pid);
     const t0 = performance.now();
-    const r = await latency({ ...ARGS, durationMs, port: b.port, topic, check: true, timeline: opts.timeline === true });
+    const r = await latency({ ...ARGS, durationMs, port: b.port, topic, check: true, timeline: opts.timeline === true, sendOnReads });
     const cpu = (procCpu(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
     await admin.request(20, 4, { topicNames: [topic], timeoutMs: 30000 });
     return { ...r, cpu };
@@ -124,46 +131,57 @@ async function main(): Promise<void> {
   const profDir = path.join(tmpRoot, 'prof');
   fs.mkdirSync(profDir);
   const nodeArgs = [...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...opts['node-arg']];
-  const brokers: { name: string; b: BrokerHandle; p99s: number[]; p50s: number[]; cpus: number[] }[] = [];
-  brokers.push({ name: opts.ab ? 'A' : 'Samsa', b: await startBroker({ dir: path.join(tmpRoot, 'a'), nodeArgs }), p99s: [], p50s: [], cpus: [] });
+  type Series = { p99s: number[]; p50s: number[]; cpus: number[] };
+  const brokers: { name: string; b: BrokerHandle; series: Map<string, Series> }[] = [];
+  const newSeries = () => new Map(SENDERS.map((m) => [m, { p99s: [], p50s: [], cpus: [] } as Series]));
+  brokers.push({ name: opts.ab ? 'A' : 'Samsa', b: await startBroker({ dir: path.join(tmpRoot, 'a'), nodeArgs }), series: newSeries() });
   if (opts.ab) {
     const env = Object.fromEntries(opts['b-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env }), p99s: [], p50s: [], cpus: [] });
+    brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env }), series: newSeries() });
   }
   const c = opts['no-floor'] ? null : await ceilingServer(path.join(tmpRoot, 'ceiling'));
   // Warm-up (JIT, first-touch pages), not counted.
   for (const x of brokers) await samsaRun(x.b, 2000);
-  const floors: number[] = [];
+  const floors = new Map(SENDERS.map((m) => [m, [] as number[]]));
   const seen = new Set<string>();
   for (let i = 0; i < RUNS; i++) {
-    if (c) {
-      const fr = await latency({ ...ARGS, port: c.ackPort, topic: 'floor', check: false });
-      floors.push(fr.p99);
-      for (const x of fs.readdirSync(c.dir)) fs.rmSync(path.join(c.dir, x), { force: true });
-      log(`run ${i + 1} floor: p50 ${f(fr.p50)} p99 ${f(fr.p99)} p99.9 ${f(fr.p999)} ms`);
-    }
-    const order = i % 2 === 0 ? brokers : [...brokers].reverse();
-    for (const x of order) {
-      const r = await samsaRun(x.b);
-      x.p99s.push(r.p99);
-      x.p50s.push(r.p50);
-      x.cpus.push(r.cpu);
-      log(
-        `run ${i + 1} ${x.name}: p50 ${f(r.p50)} p99 ${f(r.p99)} p99.9 ${f(r.p999)} max ${f(r.max)} ms, broker CPU ${f(r.cpu * 100, 0)}%, ` +
-          `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}`,
-      );
-      if (r.timeline) log(slowEpisodes(r.timeline, 2));
-      const notes = x.b.output().split('\n').filter((l) => /stalled|WARN|ERROR/.test(l) && !seen.has(l));
-      for (const l of notes) {
-        seen.add(l);
-        log(`    broker ${x.name}: ${l.trim()}`);
+    for (const mode of i % 2 === 0 ? SENDERS : [...SENDERS].reverse()) {
+      const sendOnReads = mode === 'reads';
+      const tag = SENDERS.length > 1 ? ` (sender: ${mode})` : '';
+      if (c) {
+        const fr = await latency({ ...ARGS, port: c.ackPort, topic: 'floor', check: false, sendOnReads });
+        floors.get(mode)!.push(fr.p99);
+        for (const x of fs.readdirSync(c.dir)) fs.rmSync(path.join(c.dir, x), { force: true });
+        log(`run ${i + 1} floor${tag}: p50 ${f(fr.p50)} p99 ${f(fr.p99)} p99.9 ${f(fr.p999)} ms, sender lag p99 ${f(fr.lagP99, 1)} max ${f(fr.maxLagMs, 1)} ms`);
+      }
+      const order = i % 2 === 0 ? brokers : [...brokers].reverse();
+      for (const x of order) {
+        const r = await samsaRun(x.b, ARGS.durationMs, sendOnReads);
+        const series = x.series.get(mode)!;
+        series.p99s.push(r.p99);
+        series.p50s.push(r.p50);
+        series.cpus.push(r.cpu);
+        log(
+          `run ${i + 1} ${x.name}${tag}: p50 ${f(r.p50)} p99 ${f(r.p99)} p99.9 ${f(r.p999)} max ${f(r.max)} ms, broker CPU ${f(r.cpu * 100, 0)}%, ` +
+            `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}`,
+        );
+        if (r.timeline) log(slowEpisodes(r.timeline, 2));
+        const notes = x.b.output().split('\n').filter((l) => /stalled|WARN|ERROR/.test(l) && !seen.has(l));
+        for (const l of notes) {
+          seen.add(l);
+          log(`    broker ${x.name}: ${l.trim()}`);
+        }
       }
     }
   }
-  for (const x of brokers) {
-    log(`${x.name}: median p50 ${f(median(x.p50s))} ms, p99 ${f(median(x.p99s))} ms, CPU ${f(median(x.cpus) * 100, 0)}%; p99s ${x.p99s.map((v) => f(v)).join(' ')}`);
+  for (const mode of SENDERS) {
+    const tag = SENDERS.length > 1 ? ` (sender: ${mode})` : '';
+    for (const x of brokers) {
+      const s = x.series.get(mode)!;
+      log(`${x.name}${tag}: median p50 ${f(median(s.p50s))} ms, p99 ${f(median(s.p99s))} ms, CPU ${f(median(s.cpus) * 100, 0)}%; p99s ${s.p99s.map((v) => f(v)).join(' ')}`);
+    }
+    if (c) log(`floor${tag}: median p99 ${f(median(floors.get(mode)!))} ms; p99s ${floors.get(mode)!.map((v) => f(v)).join(' ')}`);
   }
-  if (c) log(`floor: median p99 ${f(median(floors))} ms`);
   for (const x of brokers) await x.b.stop();
   c?.child.kill('SIGTERM');
   if (opts.profile) {

@@ -92,6 +92,15 @@ export interface LatencyArgs {
   check: boolean;
   /** Also return every measured request's send lag and latency (latency-probe --timeline). */
   timeline?: boolean;
+  /**
+   * Also send what is due whenever answers are read, not only on the 1 ms timer
+   * (default false). The timer fires every 1–2 ms, so its requests leave in
+   * bursts of up to 2 ms' worth; the reads wake this thread anyway, so checking
+   * the clock there keeps the sender close to schedule at no extra wake-up
+   * (smooth arrivals, one request per broker read). Still open loop: a silent
+   * broker gets the timer's sends all the same.
+   */
+  sendOnReads?: boolean;
 }
 export interface LatencyResult {
   samples: number;
@@ -388,7 +397,15 @@ async function fetchAll(a: FetchArgs): Promise<ThroughputResult & { fetches: num
 async function latency(a: LatencyArgs): Promise<LatencyResult> {
   const { requests: pool } = await buildProducePool(a.topic, a.partitions, a.recordSize, 1, 8);
   const scanners: FrameScanner[] = [];
-  const sockets = await Promise.all(Array.from({ length: a.conns }, (_, i) => connect(a.port, (bytes) => scanners[i]!.push(bytes))));
+  const sendOnReads = a.sendOnReads === true;
+  const sockets = await Promise.all(
+    Array.from({ length: a.conns }, (_, i) =>
+      connect(a.port, (bytes) => {
+        scanners[i]!.push(bytes);
+        if (sendOnReads && sent < total) sendDue();
+      }),
+    ),
+  );
   const total = Math.ceil((a.rate * (a.warmupMs + a.durationMs)) / 1000);
   const samples = new Float64Array(total);
   let nSamples = 0;
@@ -402,6 +419,7 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
   const fifos = sockets.map(() => ({ ts: new Float64Array(total), head: 0, tail: 0 }));
   const lags = new Float64Array(total);
   const timeline: number[] | null = a.timeline ? [] : null;
+  let sendDue = () => {};
   await new Promise<void>((resolve, reject) => {
     sockets.forEach((s, i) => {
       const fifo = fifos[i]!;
@@ -427,7 +445,7 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
       scanners[i] = scanner;
       s.on('error', reject);
     });
-    const tick = () => {
+    sendDue = () => {
       const now = performance.now();
       const due = Math.min(total, Math.floor(((now - start) * a.rate) / 1000) + 1);
       while (sent < due) {
@@ -440,6 +458,9 @@ async function latency(a: LatencyArgs): Promise<LatencyResult> {
         sockets[k]!.write(pool[sent & 7]!);
         sent++;
       }
+    };
+    const tick = () => {
+      sendDue();
       if (sent < total) setTimeout(tick, 1);
     };
     tick();
