@@ -7,6 +7,7 @@
 // neighbours. `--timeline` lists where the requests over 2 ms were.
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 [--profile]
 //   node dist/bench/latency-probe.js --rate 9000 --runs 8 --ab --b-env SAMSA_X=1
+//   node dist/bench/latency-probe.js --rate 9600 --runs 8 --ab --b-bin ../before/bin/samsa.js
 //   node dist/bench/latency-probe.js --rate 9600 --runs 6 --senders timer,reads
 
 import { Worker } from 'node:worker_threads';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { RawClient } from '../test/integration/raw-client.js';
-import { startBroker, type BrokerHandle } from './lib/broker.js';
+import { gcDelta, startBroker, type BrokerHandle } from './lib/broker.js';
 import { median } from './lib/wire.js';
 import type { LatencyArgs, LatencyResult } from './lib/load-generator.js';
 
@@ -31,8 +32,12 @@ const { values: opts } = parseArgs({
     ab: { type: 'boolean' },
     'b-env': { type: 'string', multiple: true, default: [] },
     'b-node-arg': { type: 'string', multiple: true, default: [] },
+    // Broker B from another build: the bin/samsa.js of a built checkout (e.g. a git worktree of the previous commit).
+    'b-bin': { type: 'string' },
     'node-arg': { type: 'string', multiple: true, default: [] },
     timeline: { type: 'boolean' },
+    // Run the brokers with --trace-gc and report each run's scavenges and pauses.
+    gc: { type: 'boolean' },
     // How the load generator paces its sends: 'timer' (its 1 ms timer only, as produce-consume does) or 'reads' (also on every answer read: smooth arrivals); 'timer,reads' alternates both.
     senders: { type: 'string', default: 'timer' },
   },
@@ -87,7 +92,7 @@ async function ceilingServer(dir: string): Promise<{ ackPort: number; dir: strin
 const ARGS = { partitions: PARTITIONS, recordSize: 1024, conns: 4, rate: RATE, warmupMs: 500, durationMs: 3000 };
 let topicNo = 0;
 
-async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs, sendOnReads = false): Promise<LatencyResult & { cpu: number }> {
+async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs, sendOnReads = false): Promise<LatencyResult & { cpu: number; gc: ReturnType<typeof gcDelta> }> {
   const topic = `latency-${topicNo++}`;
   const admin = await RawClient.connect(b.port);
   try {
@@ -97,11 +102,13 @@ async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs, sendOnRea
       validateOnly: false,
     });
     const cpu0 = procCpu(b.pid);
+    const gc0 = b.gc();
     const t0 = performance.now();
     const r = await latency({ ...ARGS, durationMs, port: b.port, topic, check: true, timeline: opts.timeline === true, sendOnReads });
     const cpu = (procCpu(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const gc = gcDelta(gc0, b.gc());
     await admin.request(20, 4, { topicNames: [topic], timeoutMs: 30000 });
-    return { ...r, cpu };
+    return { ...r, cpu, gc };
   } finally {
     admin.close();
   }
@@ -130,14 +137,14 @@ function slowEpisodes(t: number[], limitMs: number): string {
 async function main(): Promise<void> {
   const profDir = path.join(tmpRoot, 'prof');
   fs.mkdirSync(profDir);
-  const nodeArgs = [...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...opts['node-arg']];
+  const nodeArgs = [...(opts.profile ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(opts.gc ? ['--trace-gc'] : []), ...opts['node-arg']];
   type Series = { p99s: number[]; p50s: number[]; cpus: number[] };
   const brokers: { name: string; b: BrokerHandle; series: Map<string, Series> }[] = [];
   const newSeries = () => new Map(SENDERS.map((m) => [m, { p99s: [], p50s: [], cpus: [] } as Series]));
   brokers.push({ name: opts.ab ? 'A' : 'Samsa', b: await startBroker({ dir: path.join(tmpRoot, 'a'), nodeArgs }), series: newSeries() });
   if (opts.ab) {
     const env = Object.fromEntries(opts['b-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env }), series: newSeries() });
+    brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env, ...(opts['b-bin'] ? { bin: path.resolve(opts['b-bin']) } : {}) }), series: newSeries() });
   }
   const c = opts['no-floor'] ? null : await ceilingServer(path.join(tmpRoot, 'ceiling'));
   // Warm-up (JIT, first-touch pages), not counted.
@@ -163,7 +170,8 @@ async function main(): Promise<void> {
         series.cpus.push(r.cpu);
         log(
           `run ${i + 1} ${x.name}${tag}: p50 ${f(r.p50)} p99 ${f(r.p99)} p99.9 ${f(r.p999)} max ${f(r.max)} ms, broker CPU ${f(r.cpu * 100, 0)}%, ` +
-            `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}`,
+            `sender lag p99 ${f(r.lagP99, 1)} max ${f(r.maxLagMs, 1)} ms, errors ${r.errors}, loadavg ${os.loadavg()[0]!.toFixed(2)}` +
+            (opts.gc ? `, GC ${r.gc.scavenges} scavenges + ${r.gc.markCompacts} full, ${f(r.gc.pauseMs, 1)} ms paused` : ''),
         );
         if (r.timeline) log(slowEpisodes(r.timeline, 2));
         const notes = x.b.output().split('\n').filter((l) => /stalled|WARN|ERROR/.test(l) && !seen.has(l));

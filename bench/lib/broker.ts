@@ -98,9 +98,11 @@ export async function startBroker(opts: {
   timeoutMs?: number;
   /** Extra environment for the broker process. */
   env?: Record<string, string>;
+  /** Another build's bin/samsa.js (an A/B of two builds); default this one's. */
+  bin?: string;
 }): Promise<BrokerHandle> {
   const port = opts.port ?? (await freePort());
-  const args = [...(opts.nodeArgs ?? []), SAMSA_BIN, 'server-start'];
+  const args = [...(opts.nodeArgs ?? []), opts.bin ?? SAMSA_BIN, 'server-start'];
   const overrides = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': opts.dir, ...(opts.overrides ?? {}) };
   for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
   let out = '';

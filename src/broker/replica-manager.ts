@@ -3,7 +3,7 @@
 // (created, deleted, reconfigured) and wakes delayed fetches when appended
 // bytes become readable.
 
-import { Log, LogConfig } from '../storage/log.js';
+import { Log, LogConfig, type AppendCallback } from '../storage/log.js';
 import { LogManager } from '../storage/log-manager.js';
 import { MetadataStore, TopicState } from '../cluster/metadata-store.js';
 import { effectiveTopicConfig, TopicConfig } from './config/topic-config.js';
@@ -11,7 +11,7 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { validateProducedRecords, type ValidatedRecords } from './log-validator.js';
 import { Logger } from '../logger.js';
-import { LogProducerState } from '../storage/log-producer-state.js';
+import { LogProducerState, type StateAppendResult } from '../storage/log-producer-state.js';
 import type { AppendOrigin } from '../storage/producer-state-manager.js';
 
 const log = new Logger('ReplicaManager');
@@ -200,21 +200,51 @@ export class ReplicaManager {
     acks: number,
     transactionalId: string | null = null,
   ): AppendResult | Promise<AppendResult> {
+    const out = okResult();
+    let settledNow = false;
+    let resolve: ((r: AppendResult) => void) | null = null;
+    this.appendRecordsInto(out, topic, partition, records, acks, transactionalId, () => {
+      settledNow = true;
+      resolve?.(out);
+    });
+    return settledNow ? out : new Promise((res) => (resolve = res));
+  }
+
+  /**
+   * appendRecords() for the produce path, without a Promise per partition:
+   * fills `out` with the outcome and then calls `settled` (perhaps before
+   * returning), once.
+   */
+  appendRecordsInto(
+    out: AppendResult,
+    topic: string,
+    partition: number,
+    records: Buffer | null,
+    acks: number,
+    transactionalId: string | null,
+    settled: () => void,
+  ): void {
     const part = this.getPartition(topic, partition);
-    if (!part) return errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+    if (!part) {
+      setError(out, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+      return settled();
+    }
     if (!records || records.length === 0) {
-      return errorResult(ErrorCode.INVALID_RECORD, 'The produce request carries no record batch.');
+      setError(out, ErrorCode.INVALID_RECORD, 'The produce request carries no record batch.');
+      return settled();
     }
     let validated: ValidatedRecords | Promise<ValidatedRecords>;
     try {
       validated = validateProducedRecords(records, part.config, this.brokerConfig, Date.now());
     } catch (err) {
-      return errorFrom(err);
+      Object.assign(out, errorFrom(err));
+      return settled();
     }
     if (!(validated instanceof Promise) && !part.appendTail) {
-      return this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client', transactionalId);
+      this.appendValidated(part, validated.records, validated.logAppendTimeMs, acks, 'client', transactionalId, out, settled);
+      return;
     }
-    return this.appendInOrder(part, validated, acks, 'client', transactionalId);
+    void this.appendInOrder(part, validated, acks, 'client', transactionalId, out, settled);
   }
 
   /**
@@ -223,10 +253,19 @@ export class ReplicaManager {
    * order with appends still waiting on their validation.
    */
   appendInternal(topic: string, partition: number, records: Buffer): Promise<AppendResult> {
-    const part = this.getPartition(topic, partition);
-    if (!part) return Promise.resolve(errorResult(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.'));
-    if (!part.appendTail) return Promise.resolve(this.appendValidated(part, records, -1, -1, 'coordinator'));
-    return this.appendInOrder(part, { records, logAppendTimeMs: -1 }, -1, 'coordinator');
+    const out = okResult();
+    return new Promise((resolve) => {
+      const part = this.getPartition(topic, partition);
+      const settled = () => resolve(out);
+      if (!part) {
+        setError(out, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'This server does not host this topic-partition.');
+        settled();
+      } else if (!part.appendTail) {
+        this.appendValidated(part, records, -1, -1, 'coordinator', null, out, settled);
+      } else {
+        void this.appendInOrder(part, { records, logAppendTimeMs: -1 }, -1, 'coordinator', null, out, settled);
+      }
+    });
   }
 
   /**
@@ -240,8 +279,10 @@ export class ReplicaManager {
     validated: ValidatedRecords | Promise<ValidatedRecords>,
     acks: number,
     origin: AppendOrigin,
-    transactionalId: string | null = null,
-  ): Promise<AppendResult> {
+    transactionalId: string | null,
+    out: AppendResult,
+    settled: () => void,
+  ): Promise<void> {
     const previous = part.appendTail;
     let handedOver!: () => void;
     const gate = new Promise<void>((resolve) => (handedOver = resolve));
@@ -252,19 +293,21 @@ export class ReplicaManager {
       (v) => ({ v, err: null }),
       (err: unknown) => ({ v: null, err }),
     );
-    let result: AppendResult | Promise<AppendResult>;
     try {
       if (previous) await previous;
       const { v, err } = await ready;
-      if (!v) return errorFrom(err);
-      result = this.appendValidated(part, v.records, v.logAppendTimeMs, acks, origin, transactionalId);
+      if (!v) {
+        Object.assign(out, errorFrom(err));
+        settled();
+        return;
+      }
+      this.appendValidated(part, v.records, v.logAppendTimeMs, acks, origin, transactionalId, out, settled);
     } finally {
       // appendValidated hands the batches to the log synchronously: the next append may follow
       // now, without waiting for this one's write.
       if (part.appendTail === gate) part.appendTail = null;
       handedOver();
     }
-    return result;
   }
 
   private appendValidated(
@@ -273,54 +316,49 @@ export class ReplicaManager {
     logAppendTimeMs: number,
     acks: number,
     origin: AppendOrigin,
-    transactionalId: string | null = null,
-  ): AppendResult | Promise<AppendResult> {
-    let appended;
+    transactionalId: string | null,
+    out: AppendResult,
+    settled: () => void,
+  ): void {
+    const onWritten: AppendCallback = (err) => {
+      if (err) {
+        log.error(`Append to ${part.topic}-${part.index} failed: ${err.message}`);
+        setError(out, ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${err.message}`);
+      } else {
+        part.wakeWaiters();
+      }
+      if (acks !== 0) settled();
+    };
+    let appended: StateAppendResult;
     try {
       const verifier = this.transactionVerifier;
       appended = part.producerState.append(
         records,
         origin,
+        onWritten,
         verifier ? (pid, epoch) => verifier(part.topic, part.index, transactionalId, pid, epoch) : undefined,
         part.leaderEpoch,
       );
     } catch (err) {
-      return errorFrom(err);
+      Object.assign(out, errorFrom(err));
+      return settled();
     }
+    out.errorCode = 0;
+    out.errorMessage = null;
+    out.logStartOffset = part.log.logStartOffset;
+    out.recordErrors = [];
     if (appended.duplicate) {
       // A retry of a batch already in the log: answered with its original offsets once they are readable.
       const dup = appended.duplicate;
-      const result: AppendResult = {
-        errorCode: 0,
-        errorMessage: null,
-        baseOffset: dup.firstOffset,
-        logAppendTimeMs: logAppendTimeMs >= 0 ? dup.timestamp : -1,
-        logStartOffset: part.log.logStartOffset,
-        recordErrors: [],
-      };
-      if (acks === 0 || part.log.highWatermark > dup.lastOffset) return result;
-      return waitForHighWatermark(part, dup.lastOffset + 1).then(() => result);
+      out.baseOffset = dup.firstOffset;
+      out.logAppendTimeMs = logAppendTimeMs >= 0 ? dup.timestamp : -1;
+      if (acks === 0 || part.log.highWatermark > dup.lastOffset) return settled();
+      void waitForHighWatermark(part, dup.lastOffset + 1).then(settled);
+      return;
     }
-    const result: AppendResult = {
-      errorCode: 0,
-      errorMessage: null,
-      baseOffset: appended.firstOffset,
-      logAppendTimeMs,
-      logStartOffset: part.log.logStartOffset,
-      recordErrors: [],
-    };
-    const written = appended.written.then(
-      () => {
-        part.wakeWaiters();
-        return result;
-      },
-      (err: Error) => {
-        log.error(`Append to ${part.topic}-${part.index} failed: ${err.message}`);
-        return errorResult(ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${err.message}`);
-      },
-    );
-    if (acks === 0) return result;
-    return written;
+    out.baseOffset = appended.firstOffset;
+    out.logAppendTimeMs = logAppendTimeMs;
+    if (acks === 0) settled();
   }
 }
 
@@ -336,6 +374,20 @@ function waitForHighWatermark(part: Partition, offset: number): Promise<void> {
     part.waiters.add(check);
     check();
   });
+}
+
+/** A successful result, to be filled in. */
+function okResult(): AppendResult {
+  return errorResult(0, null);
+}
+
+function setError(out: AppendResult, code: number, message: string): void {
+  out.errorCode = code;
+  out.errorMessage = message;
+  out.baseOffset = -1;
+  out.logAppendTimeMs = -1;
+  out.logStartOffset = -1;
+  out.recordErrors = [];
 }
 
 function errorResult(code: number, message: string | null): AppendResult {

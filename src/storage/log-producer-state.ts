@@ -18,7 +18,7 @@
 // is nothing, after a crash the data written since the last roll. Without any
 // snapshot the whole log is replayed.
 
-import { Log } from './log.js';
+import { Log, type AppendCallback } from './log.js';
 import { BATCH_HEADER_SIZE, batchSize, lastOffsetDelta, baseOffset as readBaseOffset } from '../protocol/records/batch-header.js';
 import { AbortedTxnIndex } from './transaction-index.js';
 import {
@@ -44,9 +44,8 @@ export interface ProducerStateOptions {
   logger?: (msg: string) => void;
 }
 
-export type StateAppendResult =
-  | { duplicate: BatchMetadata }
-  | { duplicate: null; firstOffset: number; lastOffset: number; written: Promise<void> };
+/** A retry of a batch already in the log (nothing appended), or the first offset of the appended batches. */
+export type StateAppendResult = { duplicate: BatchMetadata } | { duplicate: null; firstOffset: number };
 
 export class LogProducerState {
   readonly producers: ProducerStateManager;
@@ -168,16 +167,17 @@ export class LogProducerState {
   /**
    * Appends batches to the log through the producer state: refused (throws a
    * KafkaError) when a producer check fails, answered with the original
-   * batch when it is a duplicate, else appended and applied.
+   * batch when it is a duplicate (`onWritten` is not called), else appended
+   * and applied; `onWritten` hears when the batches are written.
    */
-  append(records: Buffer, origin: AppendOrigin, verify?: TxnVerifier, leaderEpoch?: number): StateAppendResult {
+  append(records: Buffer, origin: AppendOrigin, onWritten: AppendCallback, verify?: TxnVerifier, leaderEpoch?: number): StateAppendResult {
     const log = this.log;
     const firstOffset = log.logEndOffset;
     const a = this.producers.analyzeAppend(records, firstOffset, origin, verify);
     if (a?.duplicate) return { duplicate: a.duplicate };
     // Kafka stamps every appended batch with the leader's epoch (not covered by the CRC).
-    const appended = log.append(records, leaderEpoch === undefined ? undefined : { leaderEpoch });
-    const end = appended.lastOffset + 1;
+    log.appendAndNotify(records, onWritten, leaderEpoch);
+    const end = log.logEndOffset;
     // A roll (here, or by retention since the last append) starts a segment: snapshot the state as of its start.
     const count = log.numberOfSegments;
     if (count !== this.segmentCount) {
@@ -186,7 +186,7 @@ export class LogProducerState {
     }
     if (a) this.applyAnalysis(a, end, false);
     else this.producers.advanceMapEndOffset(end);
-    return { duplicate: null, firstOffset: appended.firstOffset, lastOffset: appended.lastOffset, written: appended.written };
+    return { duplicate: null, firstOffset };
   }
 
   /** The last stable offset (read_committed readers stop there). */

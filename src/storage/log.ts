@@ -46,13 +46,15 @@ const unifiedLog = new Logger('UnifiedLog');
 
 export type { LogConfig } from './log-config.js';
 
+/** Told once whether an append's batches were written (null) or not (the error). */
+export type AppendCallback = (err: Error | null) => void;
+
 interface WriteOp {
   seg: LogSegment;
   buf: Buffer;
   endOffset: number;
   records: number;
-  resolve: () => void;
-  reject: (err: Error) => void;
+  done: AppendCallback;
 }
 
 export type ReadResult =
@@ -68,6 +70,15 @@ export interface OpenOptions {
 }
 
 const SWAP_SUFFIX_ = '.swap';
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+/** The buffers of queue[start, end), for one writev. */
+function gatherBuffers(queue: WriteOp[], start: number, end: number): Buffer[] {
+  const bufs = new Array<Buffer>(end - start);
+  for (let i = start; i < end; i++) bufs[i - start] = queue[i]!.buf;
+  return bufs;
+}
 
 /** Bytes gathered into one writev at most. */
 const MAX_WRITE_BYTES = 64 << 20;
@@ -132,9 +143,12 @@ export class Log {
   private hw: number;
   private _recoveryPoint: number;
   private queue: WriteOp[] = [];
-  /** Settles after the last append's write (ops complete in order). */
-  private tail: Promise<void> = Promise.resolve();
   private qHead = 0;
+  /** Appends queued so far, and those written or failed so far (ops complete in order). */
+  private appendsQueued = 0;
+  private appendsSettled = 0;
+  /** drain() callers, each waiting for appendsSettled to reach its mark. */
+  private drainWaiters: { upTo: number; resolve: () => void }[] = [];
   private writing = false;
   private failed: Error | null = null;
   private closed = false;
@@ -232,6 +246,23 @@ export class Log {
   // ---- append --------------------------------------------------------------
 
   append(batches: Buffer, opts?: { leaderEpoch?: number }): { firstOffset: number; lastOffset: number; written: Promise<void> } {
+    let done!: AppendCallback;
+    const written = new Promise<void>((resolve, reject) => {
+      done = (err) => (err ? reject(err) : resolve());
+    });
+    // A caller that never awaits `written` must not crash the process on an I/O error.
+    written.catch(() => {});
+    const firstOffset = this.appendAndNotify(batches, done, opts?.leaderEpoch);
+    return { firstOffset, lastOffset: this.nextOffset - 1, written };
+  }
+
+  /**
+   * append() without a Promise, for the produce path: assigns offsets and
+   * queues the batches as append() does, then calls `done` once they are
+   * written (null) or failed. Returns the first offset; the last is
+   * logEndOffset - 1 on return.
+   */
+  appendAndNotify(batches: Buffer, done: AppendCallback, leaderEpoch?: number): number {
     if (this.failed) throw new KafkaStorageError(`log ${this.dir} is offline: ${this.failed.message}`, this.failed);
     if (this.closed) throw new StorageError('INVALID_STATE', `log ${this.dir} is closed`);
     if (this.busy) throw new StorageError('INVALID_STATE', `log ${this.dir} is being truncated`);
@@ -257,7 +288,7 @@ export class Log {
     if (this.active.shouldRoll(cfg.segmentBytes, cfg.segmentMs, len, maxTs, lastOffset, Date.now())) this.roll();
     // Pass 2: assign offsets in place and account for each batch in the active segment.
     const seg = this.active;
-    const epoch = opts?.leaderEpoch;
+    const epoch = leaderEpoch;
     let offset = first;
     let records = 0;
     for (let at = 0; at < len; ) {
@@ -271,22 +302,16 @@ export class Log {
       at += size;
     }
     this.nextOffset = next;
-    let resolve!: () => void;
-    let reject!: (err: Error) => void;
-    const promise = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // A caller that never awaits `written` must not crash the process on an I/O error.
-    this.tail = promise.catch(() => {});
-    this.queue.push({ seg, buf: batches, endOffset: next, records, resolve, reject });
+    this.queue.push({ seg, buf: batches, endOffset: next, records, done });
+    this.appendsQueued++;
     if (!this.writing) {
       // Written once the current callback is done (a microtask): the batches of every request
-      // read in one socket read go out in one write per log.
+      // read in one socket read go out in one write per log. (A resolved promise's then, not
+      // queueMicrotask, which allocates an AsyncResource per call.)
       this.writing = true;
-      queueMicrotask(this.startPump);
+      void SETTLED.then(this.startPump);
     }
-    return { firstOffset: first, lastOffset, written: promise };
+    return first;
   }
 
   private roll(): void {
@@ -320,52 +345,128 @@ export class Log {
 
   private readonly startPump = (): void => {
     if (!loopWatch) watchEventLoop();
-    void this.pump();
+    // The common case, inline writes with no flush due, completes here without an async frame;
+    // anything else continues in pump().
+    while (this.qHead < this.queue.length) {
+      if (!this.writeNextInline()) {
+        void this.pump();
+        return;
+      }
+    }
+    this.writing = false;
   };
+
+  /** The queued appends [qHead, end) that go out in the next write: one segment's, up to MAX_WRITE_BYTES. */
+  private nextWriteEnd(): number {
+    const queue = this.queue;
+    const seg = queue[this.qHead]!.seg;
+    let end = this.qHead;
+    let bytes = 0;
+    while (end < queue.length && bytes < MAX_WRITE_BYTES && queue[end]!.seg === seg) {
+      bytes += queue[end]!.buf.length;
+      end++;
+    }
+    return end;
+  }
+
+  /**
+   * Makes the next write on the event loop and completes its appends, if it
+   * may be made there and no flush is due after it; returns false, having
+   * done nothing, otherwise.
+   */
+  private writeNextInline(): boolean {
+    const queue = this.queue;
+    const start = this.qHead;
+    const seg = queue[start]!.seg;
+    if (!seg.writableInline || loopBusy || Date.now() < inlineWritesPausedUntil) return false;
+    const end = this.nextWriteEnd();
+    let bytes = 0;
+    let records = 0;
+    for (let i = start; i < end; i++) {
+      bytes += queue[i]!.buf.length;
+      records += queue[i]!.records;
+    }
+    if (bytes > INLINE_WRITE_MAX_BYTES || this.unflushedMessages + records >= this._config.flushIntervalMessages) return false;
+    const endOffset = queue[end - 1]!.endOffset;
+    this.qHead = end;
+    if (end === queue.length) {
+      this.queue = [];
+      this.qHead = 0;
+    }
+    try {
+      const t0 = performance.now();
+      if (end - start === 1) seg.writeInline(queue[start]!.buf, bytes);
+      else seg.writeInline(gatherBuffers(queue, start, end), bytes);
+      const took = performance.now() - t0;
+      if (took > INLINE_WRITE_STALL_MS) pauseInlineWrites(took, this.dir);
+    } catch (err) {
+      const e = this.fail(err);
+      for (let i = start; i < end; i++) queue[i]!.done(e);
+      this.settle(end - start);
+      return true;
+    }
+    this.unflushedMessages += records;
+    this.completeWrite(seg, queue, start, end, endOffset);
+    return true;
+  }
+
+  /** After a write of queue[start, end): advances the high watermark, tells the appenders, finishes a rolled segment. */
+  private completeWrite(seg: LogSegment, queue: WriteOp[], start: number, end: number, endOffset: number): void {
+    this.hw = endOffset;
+    for (let i = start; i < end; i++) queue[i]!.done(null);
+    this.settle(end - start);
+    this.maybeScheduleTimedFlush();
+    const nextSeg = this.queue[this.qHead]?.seg;
+    if (seg !== this.active && nextSeg !== seg) this.finishSegment(seg);
+  }
+
+  /** Counts `n` more appends written or failed, and wakes the drain() callers they complete. */
+  private settle(n: number): void {
+    this.appendsSettled += n;
+    const waiters = this.drainWaiters;
+    if (waiters.length === 0) return;
+    let i = 0;
+    while (i < waiters.length && waiters[i]!.upTo <= this.appendsSettled) waiters[i++]!.resolve();
+    if (i > 0) waiters.splice(0, i);
+  }
 
   private async pump(): Promise<void> {
     this.writing = true;
     try {
       while (this.qHead < this.queue.length) {
-        const seg = this.queue[this.qHead]!.seg;
-        const ops: WriteOp[] = [];
-        const bufs: Buffer[] = [];
+        if (this.writeNextInline()) continue;
+        const queue = this.queue;
+        const start = this.qHead;
+        const end = this.nextWriteEnd();
+        const seg = queue[start]!.seg;
         let bytes = 0;
         let records = 0;
-        while (this.qHead < this.queue.length && bytes < MAX_WRITE_BYTES) {
-          const op = this.queue[this.qHead]!;
-          if (op.seg !== seg) break;
-          this.qHead++;
-          ops.push(op);
-          bufs.push(op.buf);
-          bytes += op.buf.length;
-          records += op.records;
+        for (let i = start; i < end; i++) {
+          bytes += queue[i]!.buf.length;
+          records += queue[i]!.records;
         }
-        if (this.qHead === this.queue.length) {
+        this.qHead = end;
+        if (end === queue.length) {
           this.queue = [];
           this.qHead = 0;
         }
-        const endOffset = ops[ops.length - 1]!.endOffset;
+        const endOffset = queue[end - 1]!.endOffset;
         try {
           if (bytes <= INLINE_WRITE_MAX_BYTES && !loopBusy && seg.writableInline && Date.now() >= inlineWritesPausedUntil) {
-            const t0 = performance.now();
-            seg.writeInline(bufs, bytes);
-            const took = performance.now() - t0;
-            if (took > INLINE_WRITE_STALL_MS) pauseInlineWrites(took, this.dir);
+            // Inline, but a flush is due after it.
+            seg.writeInline(gatherBuffers(queue, start, end), bytes);
           } else {
-            await seg.write(bufs, bytes);
+            await seg.write(gatherBuffers(queue, start, end), bytes);
           }
           this.unflushedMessages += records;
           if (this.unflushedMessages >= this._config.flushIntervalMessages) await this.flushUpTo(endOffset);
         } catch (err) {
-          for (const op of ops) op.reject(this.fail(err));
+          const e = this.fail(err);
+          for (let i = start; i < end; i++) queue[i]!.done(e);
+          this.settle(end - start);
           return;
         }
-        this.hw = endOffset;
-        for (const op of ops) op.resolve();
-        this.maybeScheduleTimedFlush();
-        const nextSeg = this.queue[this.qHead]?.seg;
-        if (seg !== this.active && nextSeg !== seg) this.finishSegment(seg);
+        this.completeWrite(seg, queue, start, end, endOffset);
       }
     } finally {
       this.writing = false;
@@ -384,7 +485,8 @@ export class Log {
       this.queue = [];
       this.qHead = 0;
       const e = new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
-      for (const op of queued) op.reject(e);
+      for (const op of queued) op.done(e);
+      this.settle(queued.length);
     }
     return new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
   }
@@ -402,7 +504,8 @@ export class Log {
 
   /** Resolves when every append made so far is written or failed (never rejects). */
   private drain(): Promise<void> {
-    return this.tail;
+    if (this.appendsSettled >= this.appendsQueued) return SETTLED;
+    return new Promise((resolve) => this.drainWaiters.push({ upTo: this.appendsQueued, resolve }));
   }
 
   /** fsync every segment holding offsets below `offset` (the caller knows they are written) and advance the recovery point. */

@@ -20,11 +20,16 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
     const { replicas } = ctx.broker;
     const version = ctx.header.apiVersion;
     const acks = req.acks;
-    const pending: Promise<unknown>[] = [];
+    // One completion per request, not a Promise per partition: the partitions count down.
+    let waiting = 0;
+    let finish: (() => void) | null = null;
+    const settled = () => {
+      if (--waiting === 0 && finish) finish();
+    };
     const responses = req.topicData.map((topic) => ({
       name: topic.name,
       partitionResponses: topic.partitionData.map((pd) => {
-        const out = { index: pd.index, ...emptyResult() };
+        const out = emptyResult(pd.index);
         if (acks !== 0 && acks !== 1 && acks !== -1) {
           out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
           return out;
@@ -43,18 +48,19 @@ export const produceHandler: ApiHandler<ProduceRequest> = {
         }
         // acks=0 answers nothing, yet the request settles only once its batches are written too: they
         // are views of the connection's read slab, which must not be reused while the log holds them.
-        const r = replicas.appendRecords(topic.name, pd.index, pd.records, acks === 0 ? 1 : acks, req.transactionalId);
-        if (r instanceof Promise) pending.push(r.then((res) => Object.assign(out, res)));
-        else Object.assign(out, r);
+        waiting++;
+        replicas.appendRecordsInto(out, topic.name, pd.index, pd.records, acks === 0 ? 1 : acks, req.transactionalId, settled);
         return out;
       }),
     }));
     const response = () => (acks === 0 ? null : { responses, throttleTimeMs: 0 });
-    if (pending.length === 0) return response();
-    return Promise.all(pending).then(response);
+    if (waiting === 0) return response();
+    return new Promise((resolve) => {
+      finish = () => resolve(response());
+    });
   },
 };
 
-function emptyResult(): AppendResult {
-  return { errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [] };
+function emptyResult(index: number): AppendResult & { index: number } {
+  return { index, errorCode: 0, errorMessage: null, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [] };
 }

@@ -16,7 +16,7 @@ import type { LogConfig } from '../../../src/storage/log-config.js';
 import { buildBatch, decodeBatches, type DecodedBatch } from '../../../src/protocol/records/batch.js';
 import { buildEndTxnMarker } from '../../../src/protocol/records/control.js';
 import { decodeTransactionIndex, transactionIndexPath } from '../../../src/storage/transaction-index.js';
-import { config, rmDir, tmpDir } from './helpers.js';
+import { appendToState, config, rmDir, tmpDir } from './helpers.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400_000;
@@ -63,13 +63,13 @@ async function put(p: Partition, kvs: KV[], o: { pid?: number; txn?: boolean; ts
     kvs.map(([k, v]) => ({ key: Buffer.from(k), value: v === null ? null : Buffer.from(v), timestamp: o.ts ?? T0 })),
     pid >= 0 ? { producerId: pid, producerEpoch: 0, baseSequence: seq, transactional: o.txn } : {},
   );
-  const r = p.state.append(b, 'client');
+  const r = appendToState(p.state, b, 'client');
   if (r.duplicate) throw new Error('duplicate');
   await r.written;
 }
 
 async function marker(p: Partition, pid: number, commit: boolean, ts = T0): Promise<void> {
-  const r = p.state.append(buildEndTxnMarker({ producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, commit, timestamp: ts }), 'coordinator');
+  const r = appendToState(p.state, buildEndTxnMarker({ producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, commit, timestamp: ts }), 'coordinator');
   if (r.duplicate) throw new Error('duplicate');
   await r.written;
 }

@@ -8,6 +8,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { crc32c } from '@node-rs/crc32';
 import type { LogConfig } from '../../../src/storage/log-config.js';
+import type { AppendCallback } from '../../../src/storage/log.js';
+import type { LogProducerState, StateAppendResult } from '../../../src/storage/log-producer-state.js';
+import type { AppendOrigin } from '../../../src/storage/producer-state-manager.js';
 
 export function tmpDir(prefix = 'samsa-storage-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -140,4 +143,18 @@ export function splitBatches(bufs: Buffer[] | Buffer): ParsedBatch[] {
     at += size;
   }
   return out;
+}
+
+/** LogProducerState.append with the write's outcome as a Promise (`written`; it never settles for a duplicate). */
+export function appendToState(
+  state: LogProducerState,
+  records: Buffer,
+  origin: AppendOrigin,
+): StateAppendResult & { written: Promise<void> } {
+  let done!: AppendCallback;
+  const written = new Promise<void>((resolve, reject) => {
+    done = (err) => (err ? reject(err) : resolve());
+  });
+  written.catch(() => {});
+  return { ...state.append(records, origin, done), written };
 }

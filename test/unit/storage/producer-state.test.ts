@@ -10,7 +10,7 @@ import { Log } from '../../../src/storage/log.js';
 import { buildBatch } from '../../../src/protocol/records/batch.js';
 import { buildEndTxnMarker, readEndTxnMarker } from '../../../src/protocol/records/control.js';
 import { ErrorCode, KafkaError } from '../../../src/protocol/errors.js';
-import { config, rmDir, tmpDir } from './helpers.js';
+import { appendToState, config, rmDir, tmpDir } from './helpers.js';
 
 const EXPIRY = 86_400_000;
 
@@ -209,7 +209,7 @@ test('LogProducerState: duplicates are recognised after a clean restart (snapsho
     let { log, state } = await openState(dir, true);
     const firsts: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = state.append(await batch(11, 0, i * 2, 2), 'client');
+      const r = appendToState(state, await batch(11, 0, i * 2, 2), 'client');
       assert.equal(r.duplicate, null);
       if (!r.duplicate) {
         firsts.push(r.firstOffset);
@@ -221,13 +221,13 @@ test('LogProducerState: duplicates are recognised after a clean restart (snapsho
     assert.deepEqual(listSnapshots(log.dir), [10]);
     ({ log, state } = await openState(dir, true));
     for (let i = 0; i < 5; i++) {
-      const r = state.append(await batch(11, 0, i * 2, 2), 'client');
+      const r = appendToState(state, await batch(11, 0, i * 2, 2), 'client');
       assert.ok(r.duplicate, `batch ${i} recognised after restart`);
       assert.equal(r.duplicate!.firstOffset, firsts[i]);
     }
     assert.equal(log.logEndOffset, 10);
     const gap = await batch(11, 0, 12, 1);
-    assert.throws(() => state.append(gap, 'client'), (e: KafkaError) => e.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    assert.throws(() => appendToState(state, gap, 'client'), (e: KafkaError) => e.code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     await state.close();
     await log.close();
   } finally {
@@ -241,16 +241,16 @@ test('LogProducerState: snapshots at segment rolls; after a crash the state is r
     let { log, state } = await openState(dir, true, { segmentBytes: 300 });
     const firsts: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const r = state.append(await batch(21, 0, i, 1), 'client');
+      const r = appendToState(state, await batch(21, 0, i, 1), 'client');
       if (r.duplicate) assert.fail('no duplicate expected');
       firsts.push(r.firstOffset);
       await r.written;
     }
     // One transaction left open and one aborted, to rebuild too.
-    const t = state.append(await batch(22, 0, 0, 2, { transactional: true }), 'client');
+    const t = appendToState(state, await batch(22, 0, 0, 2, { transactional: true }), 'client');
     assert.equal(t.duplicate, null);
-    const t2 = state.append(await batch(23, 0, 0, 1, { transactional: true }), 'client');
-    const ab = state.append(buildEndTxnMarker({ producerId: 23, producerEpoch: 0, coordinatorEpoch: 0, commit: false, timestamp: Date.now() }), 'coordinator');
+    const t2 = appendToState(state, await batch(23, 0, 0, 1, { transactional: true }), 'client');
+    const ab = appendToState(state, buildEndTxnMarker({ producerId: 23, producerEpoch: 0, coordinatorEpoch: 0, commit: false, timestamp: Date.now() }), 'coordinator');
     if (ab.duplicate || t2.duplicate) assert.fail();
     await ab.written;
     await state.aborted.flush();
@@ -262,7 +262,7 @@ test('LogProducerState: snapshots at segment rolls; after a crash the state is r
     await log.closeHandles();
     ({ log, state } = await openState(dir, false, { segmentBytes: 300 }));
     for (let i = 7; i < 12; i++) {
-      const r = state.append(await batch(21, 0, i, 1), 'client');
+      const r = appendToState(state, await batch(21, 0, i, 1), 'client');
       assert.ok(r.duplicate, `batch ${i} recognised after the crash`);
       assert.equal(r.duplicate!.firstOffset, firsts[i]);
     }
@@ -284,7 +284,7 @@ test('LogProducerState: a snapshot beyond the log end (its data lost in a crash)
   try {
     let { log, state } = await openState(dir, true);
     for (let i = 0; i < 3; i++) {
-      const r = state.append(await batch(31, 0, i, 1), 'client');
+      const r = appendToState(state, await batch(31, 0, i, 1), 'client');
       if (!r.duplicate) await r.written;
     }
     await state.close();
@@ -295,7 +295,7 @@ test('LogProducerState: a snapshot beyond the log end (its data lost in a crash)
     ({ log, state } = await openState(dir, false));
     assert.equal(fs.existsSync(snapshotPath(log.dir, 50)), false);
     assert.equal(state.producers.producers.get(31)!.lastSeq, 2);
-    const r = state.append(await batch(31, 0, 3, 1), 'client');
+    const r = appendToState(state, await batch(31, 0, 3, 1), 'client');
     assert.equal(r.duplicate, null);
     await state.close();
     await log.close();
