@@ -321,14 +321,14 @@ export class ReplicaManager {
     settled: () => void,
   ): void {
     const onWritten: AppendCallback = (err) => {
-      if (err) {
-        log.error(`Append to ${part.topic}-${part.index} failed: ${err.message}`);
-        setError(out, ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${err.message}`);
-      } else {
-        part.wakeWaiters();
-      }
-      if (acks !== 0) settled();
+      if (err) log.error(`Append to ${part.topic}-${part.index} failed: ${err.message}`);
+      else part.wakeWaiters();
+      // With acks=0 the answer is given already.
+      if (acks === 0) return;
+      if (err) setError(out, ErrorCode.KAFKA_STORAGE_ERROR, `Disk error when trying to access log file on the disk: ${err.message}`);
+      settled();
     };
+    const endBefore = part.log.logEndOffset;
     let appended: StateAppendResult;
     try {
       const verifier = this.transactionVerifier;
@@ -340,8 +340,13 @@ export class ReplicaManager {
         part.leaderEpoch,
       );
     } catch (err) {
-      Object.assign(out, errorFrom(err));
-      return settled();
+      if (part.log.logEndOffset === endBefore) {
+        Object.assign(out, errorFrom(err));
+        return settled();
+      }
+      // Thrown after the log took the batches: they will be written, and onWritten settles.
+      log.error(`Producer state update after an append to ${part.topic}-${part.index} failed: ${(err as Error)?.stack ?? err}`);
+      appended = { duplicate: null, firstOffset: endBefore };
     }
     out.errorCode = 0;
     out.errorMessage = null;

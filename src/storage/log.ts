@@ -147,6 +147,7 @@ export class Log {
   /** Appends queued so far, and those written or failed so far (ops complete in order). */
   private appendsQueued = 0;
   private appendsSettled = 0;
+  private settledAhead = 0;
   /** drain() callers, each waiting for appendsSettled to reach its mark. */
   private drainWaiters: { upTo: number; resolve: () => void }[] = [];
   private writing = false;
@@ -347,13 +348,18 @@ export class Log {
     if (!loopWatch) watchEventLoop();
     // The common case, inline writes with no flush due, completes here without an async frame;
     // anything else continues in pump().
-    while (this.qHead < this.queue.length) {
-      if (!this.writeNextInline()) {
-        void this.pump();
-        return;
+    let handedOver = false;
+    try {
+      while (this.qHead < this.queue.length) {
+        if (!this.writeNextInline()) {
+          handedOver = true;
+          void this.pump();
+          return;
+        }
       }
+    } finally {
+      if (!handedOver) this.writing = false;
     }
-    this.writing = false;
   };
 
   /** The queued appends [qHead, end) that go out in the next write: one segment's, up to MAX_WRITE_BYTES. */
@@ -394,14 +400,10 @@ export class Log {
       this.qHead = 0;
     }
     try {
-      const t0 = performance.now();
-      if (end - start === 1) seg.writeInline(queue[start]!.buf, bytes);
-      else seg.writeInline(gatherBuffers(queue, start, end), bytes);
-      const took = performance.now() - t0;
-      if (took > INLINE_WRITE_STALL_MS) pauseInlineWrites(took, this.dir);
+      this.writeInlineTimed(seg, end - start === 1 ? queue[start]!.buf : gatherBuffers(queue, start, end), bytes);
     } catch (err) {
       const e = this.fail(err);
-      for (let i = start; i < end; i++) queue[i]!.done(e);
+      for (let i = start; i < end; i++) this.notify(queue[i]!, e);
       this.settle(end - start);
       return true;
     }
@@ -410,19 +412,41 @@ export class Log {
     return true;
   }
 
+  /** An inline write; one slower than INLINE_WRITE_STALL_MS sends the next writes to the pool for a while. */
+  private writeInlineTimed(seg: LogSegment, bufs: Buffer | Buffer[], bytes: number): void {
+    const t0 = performance.now();
+    seg.writeInline(bufs, bytes);
+    const took = performance.now() - t0;
+    if (took > INLINE_WRITE_STALL_MS) pauseInlineWrites(took, this.dir);
+  }
+
   /** After a write of queue[start, end): advances the high watermark, tells the appenders, finishes a rolled segment. */
   private completeWrite(seg: LogSegment, queue: WriteOp[], start: number, end: number, endOffset: number): void {
     this.hw = endOffset;
-    for (let i = start; i < end; i++) queue[i]!.done(null);
+    for (let i = start; i < end; i++) this.notify(queue[i]!, null);
     this.settle(end - start);
     this.maybeScheduleTimedFlush();
     const nextSeg = this.queue[this.qHead]?.seg;
     if (seg !== this.active && nextSeg !== seg) this.finishSegment(seg);
   }
 
-  /** Counts `n` more appends written or failed, and wakes the drain() callers they complete. */
+  /** Tells an appender how its write went; a throwing callback must not stop this log's writes. */
+  private notify(op: WriteOp, err: Error | null): void {
+    try {
+      op.done(err);
+    } catch (cbErr) {
+      unifiedLog.error(`An append callback of ${this.topic}-${this.partition} threw: ${(cbErr as Error)?.stack ?? cbErr}`);
+    }
+  }
+
+  /** Counts `n` more appends written or failed, in order, and wakes the drain() callers they complete. */
   private settle(n: number): void {
     this.appendsSettled += n;
+    // Appends fail() settled ahead of the in-flight writes count once those are settled too.
+    if (this.settledAhead > 0 && this.appendsQueued - this.appendsSettled === this.settledAhead) {
+      this.appendsSettled += this.settledAhead;
+      this.settledAhead = 0;
+    }
     const waiters = this.drainWaiters;
     if (waiters.length === 0) return;
     let i = 0;
@@ -454,7 +478,7 @@ export class Log {
         try {
           if (bytes <= INLINE_WRITE_MAX_BYTES && !loopBusy && seg.writableInline && Date.now() >= inlineWritesPausedUntil) {
             // Inline, but a flush is due after it.
-            seg.writeInline(gatherBuffers(queue, start, end), bytes);
+            this.writeInlineTimed(seg, gatherBuffers(queue, start, end), bytes);
           } else {
             await seg.write(gatherBuffers(queue, start, end), bytes);
           }
@@ -462,7 +486,7 @@ export class Log {
           if (this.unflushedMessages >= this._config.flushIntervalMessages) await this.flushUpTo(endOffset);
         } catch (err) {
           const e = this.fail(err);
-          for (let i = start; i < end; i++) queue[i]!.done(e);
+          for (let i = start; i < end; i++) this.notify(queue[i]!, e);
           this.settle(end - start);
           return;
         }
@@ -485,8 +509,10 @@ export class Log {
       this.queue = [];
       this.qHead = 0;
       const e = new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
-      for (const op of queued) op.done(e);
-      this.settle(queued.length);
+      for (const op of queued) this.notify(op, e);
+      // Settled ahead of the writes still in flight (drain() must wait for those too).
+      this.settledAhead += queued.length;
+      this.settle(0);
     }
     return new KafkaStorageError(`I/O error in log ${this.dir}: ${this.failed.message}`, this.failed);
   }

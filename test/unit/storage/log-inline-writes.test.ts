@@ -122,3 +122,55 @@ test('an I/O error on an inline write takes the log offline and fails the append
     rmDir(dir);
   }
 });
+
+test('an append callback that throws does not stop the log: the next appends are written and close() completes', async () => {
+  const dir = tmpDir();
+  try {
+    const log = await openLog(dir);
+    await log.append(batchOf(1, 100)).written;
+    const calls: (Error | null)[] = [];
+    log.appendAndNotify(batchOf(1, 100), (err) => {
+      calls.push(err);
+      throw new Error('a buggy appender');
+    });
+    const next = log.append(batchOf(2, 100));
+    await next.written;
+    assert.deepEqual(calls, [null]);
+    assert.equal(log.highWatermark, 4);
+    await log.close();
+  } finally {
+    rmDir(dir);
+  }
+});
+
+test('after the log fails with a pool write in flight, drain waits for that write, not only for the failed queue', async () => {
+  const dir = tmpDir();
+  const writev = fs.writev;
+  const held: (() => void)[] = [];
+  try {
+    const log = await openLog(dir);
+    await log.append(batchOf(1, 100)).written;
+    setInlineLogWrites(false);
+    (fs as { writev: unknown }).writev = function (fd: number, bufs: Buffer[], pos: number, cb: (...a: unknown[]) => void) {
+      writev(fd, bufs, pos, (...args: unknown[]) => held.push(() => cb(...args)));
+    };
+    const inFlight = log.append(batchOf(1, 100));
+    while (held.length === 0) await new Promise((r) => setImmediate(r));
+    const queued = log.append(batchOf(1, 100));
+    // What a failed background fsync does (Log.fail is how every I/O error takes a log offline).
+    (log as unknown as { fail(e: Error): Error }).fail(new Error('EIO: fsync failed'));
+    await assert.rejects(queued.written, /I\/O error/);
+    let drained = false;
+    const drain = (log as unknown as { drain(): Promise<void> }).drain().then(() => (drained = true));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(drained, false, 'drain resolved while a write was still in flight');
+    held[0]!();
+    await inFlight.written;
+    await drain;
+    assert.equal(drained, true);
+  } finally {
+    (fs as { writev: unknown }).writev = writev;
+    setInlineLogWrites(true);
+    rmDir(dir);
+  }
+});
