@@ -7,14 +7,14 @@
 //   highWatermark   end of what is written to the file (page cache) and readable
 //   logEndOffset    next offset to hand out (includes appends still being written)
 //
-// Append path: append() is synchronous. It patches each batch's baseOffset (and
+// Append path: append()/appendAndNotify() are synchronous. They patch each batch's baseOffset (and
 // partitionLeaderEpoch; neither is covered by the CRC) in the caller's Buffer,
-// rolls to a new segment if needed, updates the in-memory indexes, and queues
+// roll to a new segment if needed, update the in-memory indexes, and queue
 // the Buffer. One write loop, started from a microtask, drains the queue: every
 // op queued in the same turn, or while a write was in flight, goes out in a
 // single writev of the callers' own Buffers (no copy), made on the event loop
 // when small and the loop is not saturated, else on libuv's pool (see
-// INLINE_WRITE_MAX_BYTES). A roll creates the new segment's files before its first write and
+// inline-write-policy.ts); the appenders are called back in offset order. A roll creates the new segment's files before its first write and
 // trims + fsyncs the old segment in the background, advancing the recovery
 // point. Flush policy: flush.messages / flush.ms (default never: the OS
 // decides, as in Kafka).
@@ -39,6 +39,9 @@ import { decompress as decompressRecords } from '../protocol/records/compression
 import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors.js';
 import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
 import { removeTree } from './file-remover.js';
+import { INLINE_WRITE_MAX_BYTES, INLINE_WRITE_STALL_MS, inlineWritesAllowed, pauseInlineWrites } from './inline-write-policy.js';
+
+export { setInlineLogWrites } from './inline-write-policy.js';
 import { Logger } from '../logger.js';
 
 const storageLog = new Logger('LogDirFailureChannel');
@@ -83,57 +86,6 @@ function gatherBuffers(queue: WriteOp[], start: number, end: number): Buffer[] {
 /** Bytes gathered into one writev at most. */
 const MAX_WRITE_BYTES = 64 << 20;
 
-/**
- * Appends are written on the event loop itself (fs.writevSync) when the bytes
- * gathered for one write are at most this many: copying 64 KiB into the page
- * cache takes ~15 µs, less than handing the write to libuv's pool and taking
- * the completion back, and the answer can leave in the same turn. Larger
- * writes (a backlog under heavy load) go to the pool, where the copy runs on
- * another core while the loop reads the next requests.
- */
-const INLINE_WRITE_MAX_BYTES = 128 * 1024;
-/** An inline write slower than this (the kernel throttling or stalling page-cache writes)... */
-const INLINE_WRITE_STALL_MS = 10;
-/** ...sends every log's writes to the pool for this long, so that one stall does not hold up every client. */
-const INLINE_WRITE_PAUSE_MS = 5000;
-/**
- * ...and while the event loop is not saturated: under a load that keeps it
- * busy (more than LOOP_BUSY_ABOVE of the time, until it falls below
- * LOOP_IDLE_BELOW), the copies go to the pool, where they run beside the loop
- * on another core, as they must for the broker to reach its peak throughput.
- */
-const LOOP_BUSY_ABOVE = 0.9;
-const LOOP_IDLE_BELOW = 0.75;
-const LOOP_SAMPLE_MS = 100;
-let loopBusy = false;
-let loopWatch: NodeJS.Timeout | null = null;
-
-function watchEventLoop(): void {
-  let last = performance.eventLoopUtilization();
-  loopWatch = setInterval(() => {
-    const now = performance.eventLoopUtilization();
-    const u = performance.eventLoopUtilization(now, last).utilization;
-    last = now;
-    loopBusy = loopBusy ? u > LOOP_IDLE_BELOW : u > LOOP_BUSY_ABOVE;
-  }, LOOP_SAMPLE_MS);
-  loopWatch.unref();
-}
-
-/** SAMSA_INLINE_WRITES=off keeps every write on the pool (for A/B benchmarks). */
-let inlineWritesPausedUntil = process.env.SAMSA_INLINE_WRITES === 'off' ? Infinity : 0;
-
-/** Turns inline appends on or off for every log in the process (tests that hold the pool's writes; benchmarks). */
-export function setInlineLogWrites(enabled: boolean): void {
-  inlineWritesPausedUntil = enabled ? 0 : Infinity;
-}
-
-function pauseInlineWrites(tookMs: number, dir: string): void {
-  inlineWritesPausedUntil = Date.now() + INLINE_WRITE_PAUSE_MS;
-  unifiedLog.info(
-    `A ${tookMs.toFixed(0)} ms write to ${dir} stalled the event loop: log writes go to the I/O thread pool for the next ${INLINE_WRITE_PAUSE_MS / 1000} s`,
-  );
-}
-
 export class Log {
   private _config: LogConfig;
   decompress?: Decompressor;
@@ -148,6 +100,9 @@ export class Log {
   private appendsQueued = 0;
   private appendsSettled = 0;
   private settledAhead = 0;
+  /** Bytes and records of the write nextWriteEnd() found. */
+  private nextBytes = 0;
+  private nextRecords = 0;
   /** drain() callers, each waiting for appendsSettled to reach its mark. */
   private drainWaiters: { upTo: number; resolve: () => void }[] = [];
   private writing = false;
@@ -345,7 +300,6 @@ export class Log {
   }
 
   private readonly startPump = (): void => {
-    if (!loopWatch) watchEventLoop();
     // The common case, inline writes with no flush due, completes here without an async frame;
     // anything else continues in pump().
     let handedOver = false;
@@ -362,17 +316,41 @@ export class Log {
     }
   };
 
-  /** The queued appends [qHead, end) that go out in the next write: one segment's, up to MAX_WRITE_BYTES. */
+  /**
+   * The queued appends [qHead, end) that go out in the next write: one
+   * segment's, up to MAX_WRITE_BYTES. Leaves their bytes and records in
+   * nextBytes / nextRecords (fields, not a result object: this runs per write).
+   */
   private nextWriteEnd(): number {
     const queue = this.queue;
     const seg = queue[this.qHead]!.seg;
     let end = this.qHead;
     let bytes = 0;
+    let records = 0;
     while (end < queue.length && bytes < MAX_WRITE_BYTES && queue[end]!.seg === seg) {
       bytes += queue[end]!.buf.length;
+      records += queue[end]!.records;
       end++;
     }
+    this.nextBytes = bytes;
+    this.nextRecords = records;
     return end;
+  }
+
+  /** Takes queue[qHead, end) off the queue (the caller holds the array). */
+  private dequeue(end: number): void {
+    this.qHead = end;
+    if (end === this.queue.length) {
+      this.queue = [];
+      this.qHead = 0;
+    }
+  }
+
+  /** A write of queue[start, end) failed: the log goes offline and those appends fail. */
+  private failWrite(queue: WriteOp[], start: number, end: number, err: unknown): void {
+    const e = this.fail(err);
+    for (let i = start; i < end; i++) this.notify(queue[i]!, e);
+    this.settle(end - start);
   }
 
   /**
@@ -384,31 +362,20 @@ export class Log {
     const queue = this.queue;
     const start = this.qHead;
     const seg = queue[start]!.seg;
-    if (!seg.writableInline || loopBusy || Date.now() < inlineWritesPausedUntil) return false;
+    if (!seg.writableInline || !inlineWritesAllowed()) return false;
     const end = this.nextWriteEnd();
-    let bytes = 0;
-    let records = 0;
-    for (let i = start; i < end; i++) {
-      bytes += queue[i]!.buf.length;
-      records += queue[i]!.records;
-    }
+    const bytes = this.nextBytes;
+    const records = this.nextRecords;
     if (bytes > INLINE_WRITE_MAX_BYTES || this.unflushedMessages + records >= this._config.flushIntervalMessages) return false;
-    const endOffset = queue[end - 1]!.endOffset;
-    this.qHead = end;
-    if (end === queue.length) {
-      this.queue = [];
-      this.qHead = 0;
-    }
+    this.dequeue(end);
     try {
       this.writeInlineTimed(seg, end - start === 1 ? queue[start]!.buf : gatherBuffers(queue, start, end), bytes);
     } catch (err) {
-      const e = this.fail(err);
-      for (let i = start; i < end; i++) this.notify(queue[i]!, e);
-      this.settle(end - start);
+      this.failWrite(queue, start, end, err);
       return true;
     }
     this.unflushedMessages += records;
-    this.completeWrite(seg, queue, start, end, endOffset);
+    this.completeWrite(seg, queue, start, end);
     return true;
   }
 
@@ -421,8 +388,8 @@ export class Log {
   }
 
   /** After a write of queue[start, end): advances the high watermark, tells the appenders, finishes a rolled segment. */
-  private completeWrite(seg: LogSegment, queue: WriteOp[], start: number, end: number, endOffset: number): void {
-    this.hw = endOffset;
+  private completeWrite(seg: LogSegment, queue: WriteOp[], start: number, end: number): void {
+    this.hw = queue[end - 1]!.endOffset;
     for (let i = start; i < end; i++) this.notify(queue[i]!, null);
     this.settle(end - start);
     this.maybeScheduleTimedFlush();
@@ -463,20 +430,12 @@ export class Log {
         const start = this.qHead;
         const end = this.nextWriteEnd();
         const seg = queue[start]!.seg;
-        let bytes = 0;
-        let records = 0;
-        for (let i = start; i < end; i++) {
-          bytes += queue[i]!.buf.length;
-          records += queue[i]!.records;
-        }
-        this.qHead = end;
-        if (end === queue.length) {
-          this.queue = [];
-          this.qHead = 0;
-        }
+        const bytes = this.nextBytes;
+        const records = this.nextRecords;
         const endOffset = queue[end - 1]!.endOffset;
+        this.dequeue(end);
         try {
-          if (bytes <= INLINE_WRITE_MAX_BYTES && !loopBusy && seg.writableInline && Date.now() >= inlineWritesPausedUntil) {
+          if (bytes <= INLINE_WRITE_MAX_BYTES && seg.writableInline && inlineWritesAllowed()) {
             // Inline, but a flush is due after it.
             this.writeInlineTimed(seg, gatherBuffers(queue, start, end), bytes);
           } else {
@@ -485,12 +444,10 @@ export class Log {
           this.unflushedMessages += records;
           if (this.unflushedMessages >= this._config.flushIntervalMessages) await this.flushUpTo(endOffset);
         } catch (err) {
-          const e = this.fail(err);
-          for (let i = start; i < end; i++) this.notify(queue[i]!, e);
-          this.settle(end - start);
+          this.failWrite(queue, start, end, err);
           return;
         }
-        this.completeWrite(seg, queue, start, end, endOffset);
+        this.completeWrite(seg, queue, start, end);
       }
     } finally {
       this.writing = false;
