@@ -142,6 +142,22 @@ describe('compaction, retention and DeleteRecords seen by confluent-kafka-python
       return x.records.length === 0 && x.low === 2 ? x : undefined;
     }, 60_000, 300);
     assert.equal(r.high, 2);
+    // The next record must outlive the reads below, which can take over 2 s on a loaded machine.
+    await withAdmin((admin) =>
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configEntries: [
+              { name: 'retention.ms', value: '3600000' },
+              { name: 'segment.ms', value: '500' },
+            ],
+          },
+        ],
+      }),
+    );
     await produce(topic, [['z', 'new']]);
     const after = await read(topic);
     assert.deepEqual(after.records, [[2, 'z', 'new']]);
