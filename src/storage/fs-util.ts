@@ -92,15 +92,6 @@ export function writevAllSync(fd: number, bufs: Buffer[], position: number): voi
   }
 }
 
-/** Writes all of `buf` at `position` on the calling thread, as writevAllSync does for one buffer. */
-export function writeAllSync(fd: number, buf: Buffer, position: number): void {
-  let at = 0;
-  while (at < buf.length) {
-    const written = fs.writeSync(fd, buf, at, buf.length - at, position + at);
-    at += written;
-  }
-}
-
 function readOnce(fd: number, buf: Buffer, off: number, len: number, position: number): Promise<number> {
   return new Promise((resolve, reject) =>
     fs.read(fd, buf, off, len, position, (err, n) => (err ? reject(err) : resolve(n))),

@@ -1,5 +1,5 @@
 // When a log may write on the event loop itself. Appends are copied into the
-// page cache with fs.writeSync/writevSync on the loop (see Log's write loop)
+// page cache with fs.writevSync on the loop (see Log's write loop)
 // when a write is small, the loop is not saturated, and no recent inline write
 // stalled; otherwise libuv's pool takes them. One policy for every log in the
 // process: the event loop is shared.
@@ -10,7 +10,7 @@ import { Logger } from '../logger.js';
 const unifiedLog = new Logger('UnifiedLog');
 
 /**
- * Appends are written on the event loop itself (fs.writeSync / writevSync) when the bytes
+ * Appends are written on the event loop itself (fs.writevSync) when the bytes
  * gathered for one write are at most this many: copying 64 KiB into the page
  * cache takes ~15 µs, less than handing the write to libuv's pool and taking
  * the completion back, and the answer can leave in the same turn. Larger

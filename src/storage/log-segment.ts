@@ -23,8 +23,7 @@ import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 import { BatchCursor, BatchInfo, crcValid, headerProblem, parseHeader, searchBatchForTimestamp } from './batch-scan.js';
 import { BATCH_HEADER_SIZE } from '../protocol/records/batch-header.js';
-import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, writevAllSync,
-  writeAllSync, type ReadAlloc } from './fs-util.js';
+import { closeAsync, fsyncAsync, ftruncateAsync, openAsync, readAt, writevAll, writevAllSync, type ReadAlloc } from './fs-util.js';
 import { CorruptIndexError, StorageError } from './errors.js';
 import type { Decompressor } from './log-config.js';
 import { removeFiles } from './file-remover.js';
@@ -284,10 +283,9 @@ export class LogSegment {
     return this.filesCreated && this.fd !== null && !this.closed;
   }
 
-  /** write() on the calling thread, of one buffer or several; only when writableInline (the Log serialises calls). */
-  writeInline(bufs: Buffer | Buffer[], bytes: number): void {
-    if (Array.isArray(bufs)) writevAllSync(this.fd!, bufs, this.size);
-    else writeAllSync(this.fd!, bufs, this.size);
+  /** write() on the calling thread; only when writableInline (the Log serialises calls). */
+  writeInline(bufs: Buffer[], bytes: number): void {
+    writevAllSync(this.fd!, bufs, this.size);
     this.size += bytes;
   }
 

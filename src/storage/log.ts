@@ -40,9 +40,9 @@ import { KafkaStorageError, OffsetOutOfRangeError, StorageError } from './errors
 import { lifecycleConfig, type Decompressor, type LogConfig } from './log-config.js';
 import { removeTree } from './file-remover.js';
 import { INLINE_WRITE_MAX_BYTES, INLINE_WRITE_STALL_MS, inlineWritesAllowed, pauseInlineWrites } from './inline-write-policy.js';
+import { Logger } from '../logger.js';
 
 export { setInlineLogWrites } from './inline-write-policy.js';
-import { Logger } from '../logger.js';
 
 const storageLog = new Logger('LogDirFailureChannel');
 const unifiedLog = new Logger('UnifiedLog');
@@ -81,6 +81,11 @@ function gatherBuffers(queue: WriteOp[], start: number, end: number): Buffer[] {
   const bufs = new Array<Buffer>(end - start);
   for (let i = start; i < end; i++) bufs[i - start] = queue[i]!.buf;
   return bufs;
+}
+
+/** May this write of `bytes` to `seg` be made on the event loop now (see inline-write-policy.ts)? */
+function canWriteInline(seg: LogSegment, bytes: number): boolean {
+  return bytes <= INLINE_WRITE_MAX_BYTES && seg.writableInline && inlineWritesAllowed();
 }
 
 /** Bytes gathered into one writev at most. */
@@ -362,14 +367,13 @@ export class Log {
     const queue = this.queue;
     const start = this.qHead;
     const seg = queue[start]!.seg;
-    if (!seg.writableInline || !inlineWritesAllowed()) return false;
     const end = this.nextWriteEnd();
     const bytes = this.nextBytes;
     const records = this.nextRecords;
-    if (bytes > INLINE_WRITE_MAX_BYTES || this.unflushedMessages + records >= this._config.flushIntervalMessages) return false;
+    if (!canWriteInline(seg, bytes) || this.unflushedMessages + records >= this._config.flushIntervalMessages) return false;
     this.dequeue(end);
     try {
-      this.writeInlineTimed(seg, end - start === 1 ? queue[start]!.buf : gatherBuffers(queue, start, end), bytes);
+      this.writeInlineTimed(seg, gatherBuffers(queue, start, end), bytes);
     } catch (err) {
       this.failWrite(queue, start, end, err);
       return true;
@@ -380,7 +384,7 @@ export class Log {
   }
 
   /** An inline write; one slower than INLINE_WRITE_STALL_MS sends the next writes to the pool for a while. */
-  private writeInlineTimed(seg: LogSegment, bufs: Buffer | Buffer[], bytes: number): void {
+  private writeInlineTimed(seg: LogSegment, bufs: Buffer[], bytes: number): void {
     const t0 = performance.now();
     seg.writeInline(bufs, bytes);
     const took = performance.now() - t0;
@@ -435,7 +439,7 @@ export class Log {
         const endOffset = queue[end - 1]!.endOffset;
         this.dequeue(end);
         try {
-          if (bytes <= INLINE_WRITE_MAX_BYTES && seg.writableInline && inlineWritesAllowed()) {
+          if (canWriteInline(seg, bytes)) {
             // Inline, but a flush is due after it.
             this.writeInlineTimed(seg, gatherBuffers(queue, start, end), bytes);
           } else {

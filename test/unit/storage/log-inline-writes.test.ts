@@ -1,4 +1,4 @@
-// Small appends are written on the event loop (fs.writeSync / writevSync) once the
+// Small appends are written on the event loop (fs.writevSync) once the
 // segment's file is open; a write that stalls sends every log's writes to the
 // I/O pool for a while; an I/O error on an inline write takes the log offline
 // exactly as one on the pool does.
@@ -23,14 +23,12 @@ interface Spy {
 function spyWrites(onSync?: () => void): Spy {
   const writev = fs.writev;
   const writevSync = fs.writevSync;
-  const writeSync = fs.writeSync;
   const spy: Spy = {
     sync: 0,
     pool: 0,
     restore() {
       (fs as { writev: unknown }).writev = writev;
       (fs as { writevSync: unknown }).writevSync = writevSync;
-      (fs as { writeSync: unknown }).writeSync = writeSync;
     },
   };
   (fs as { writev: unknown }).writev = function (...args: unknown[]) {
@@ -41,12 +39,6 @@ function spyWrites(onSync?: () => void): Spy {
     spy.sync++;
     onSync?.();
     return (writevSync as (...a: unknown[]) => number).apply(fs, args);
-  };
-  // One append's batches go out with writeSync, several with writevSync.
-  (fs as { writeSync: unknown }).writeSync = function (...args: unknown[]) {
-    spy.sync++;
-    onSync?.();
-    return (writeSync as (...a: unknown[]) => number).apply(fs, args);
   };
   return spy;
 }
