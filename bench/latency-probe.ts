@@ -10,19 +10,17 @@
 //   node dist/bench/latency-probe.js --rate 9600 --runs 8 --ab --b-bin ../before/bin/samsa.js
 //   node dist/bench/latency-probe.js --rate 9600 --runs 6 --senders timer,reads
 
-import { Worker } from 'node:worker_threads';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { RawClient } from '../test/integration/raw-client.js';
-import { gcDelta, startBroker, type BrokerHandle } from './lib/broker.js';
+import { cpuSeconds, gcDelta, startBroker, type BrokerHandle } from './lib/broker.js';
+import { LoadGenerator } from './lib/generator-client.js';
+import { startCeilingServer } from './lib/ceiling-process.js';
 import { median } from './lib/wire.js';
 import type { LatencyArgs, LatencyResult } from './lib/load-generator.js';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: opts } = parseArgs({
   options: {
     rate: { type: 'string', default: '9000' },
@@ -53,41 +51,8 @@ const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-latency-'));
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const f = (n: number, d = 2) => n.toFixed(d);
 
-const worker = new Worker(path.join(HERE, 'lib/load-generator.js'));
-let nextId = 1;
-const waiting = new Map<number, (m: { result?: unknown; error?: string }) => void>();
-worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-  waiting.get(m.id)!(m);
-  waiting.delete(m.id);
-});
-function latency(args: LatencyArgs): Promise<LatencyResult> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, (m) => (m.error ? reject(new Error(m.error)) : resolve(m.result as LatencyResult)));
-    worker.postMessage({ id, op: 'latency', args });
-  });
-}
-
-function procCpu(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function ceilingServer(dir: string): Promise<{ ackPort: number; dir: string; child: ReturnType<typeof spawn> }> {
-  fs.mkdirSync(dir);
-  const child = spawn(process.execPath, [path.join(HERE, 'lib/ceiling-server.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ackPort = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ceiling-server (\d+) (\d+) (\d+)/.exec(out);
-      if (m) resolve(Number(m[3]));
-    });
-    child.once('exit', (code) => reject(new Error(`ceiling server exited with ${code}`)));
-  });
-  return { ackPort, dir, child };
-}
+const loadGenerator = new LoadGenerator();
+const latency = (args: LatencyArgs): Promise<LatencyResult> => loadGenerator.run('latency', args);
 
 const ARGS = { partitions: PARTITIONS, recordSize: 1024, conns: 4, rate: RATE, warmupMs: 500, durationMs: 3000 };
 let topicNo = 0;
@@ -101,11 +66,11 @@ async function samsaRun(b: BrokerHandle, durationMs = ARGS.durationMs, sendOnRea
       timeoutMs: 30000,
       validateOnly: false,
     });
-    const cpu0 = procCpu(b.pid);
+    const cpu0 = cpuSeconds(b.pid);
     const gc0 = b.gc();
     const t0 = performance.now();
     const r = await latency({ ...ARGS, durationMs, port: b.port, topic, check: true, timeline: opts.timeline === true, sendOnReads });
-    const cpu = (procCpu(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
+    const cpu = (cpuSeconds(b.pid) - cpu0) / ((performance.now() - t0) / 1000);
     const gc = gcDelta(gc0, b.gc());
     await admin.request(20, 4, { topicNames: [topic], timeoutMs: 30000 });
     return { ...r, cpu, gc };
@@ -146,7 +111,7 @@ async function main(): Promise<void> {
     const env = Object.fromEntries(opts['b-env'].map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     brokers.push({ name: 'B', b: await startBroker({ dir: path.join(tmpRoot, 'b'), nodeArgs: [...nodeArgs, ...opts['b-node-arg']], env, ...(opts['b-bin'] ? { bin: path.resolve(opts['b-bin']) } : {}) }), series: newSeries() });
   }
-  const c = opts['no-floor'] ? null : await ceilingServer(path.join(tmpRoot, 'ceiling'));
+  const c = opts['no-floor'] ? null : await startCeilingServer(path.join(tmpRoot, 'ceiling'));
   // Warm-up (JIT, first-touch pages), not counted.
   for (const x of brokers) await samsaRun(x.b, 2000);
   const floors = new Map(SENDERS.map((m) => [m, [] as number[]]));
@@ -191,14 +156,14 @@ async function main(): Promise<void> {
     if (c) log(`floor${tag}: median p99 ${f(median(floors.get(mode)!))} ms; p99s ${floors.get(mode)!.map((v) => f(v)).join(' ')}`);
   }
   for (const x of brokers) await x.b.stop();
-  c?.child.kill('SIGTERM');
+  await c?.stop();
   if (opts.profile) {
     for (const file of fs.readdirSync(profDir).filter((x) => x.endsWith('.cpuprofile'))) {
       fs.copyFileSync(path.join(profDir, file), path.join('/tmp', file));
       log(`profile: /tmp/${file}`);
     }
   }
-  await worker.terminate();
+  await loadGenerator.terminate();
 }
 
 main()

@@ -31,7 +31,6 @@
 // a noisy neighbour moves far less than the plain ratio. docs/benchmarks.md
 // has the figures and what they mean.
 
-import { Worker } from 'node:worker_threads';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -43,16 +42,9 @@ import { fileURLToPath } from 'node:url';
 import { RawClient } from '../test/integration/raw-client.js';
 import { cpuSeconds, gcDelta, machineCpu, rssBytes, startBroker, type BrokerHandle, type GcStats } from './lib/broker.js';
 import { median, encodeFetch, decodeResponse, FrameScanner, FETCH, FETCH_VERSION } from './lib/wire.js';
-import type {
-  FetchArgs,
-  LatencyArgs,
-  LatencyResult,
-  ProduceArgs,
-  ProduceResult,
-  SinkArgs,
-  SourceArgs,
-  ThroughputResult,
-} from './lib/load-generator.js';
+import type { LatencyResult, ProduceResult } from './lib/load-generator.js';
+import { LoadGenerator } from './lib/generator-client.js';
+import { startCeilingServer, type CeilingServer } from './lib/ceiling-process.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const { values: opts } = parseArgs({
@@ -97,30 +89,8 @@ let liveCeiling: CeilingServer | null = null;
 
 // ---------------------------------------------------------------- load generator
 
-const worker = new Worker(path.join(HERE, 'lib/load-generator.js'));
-let nextId = 1;
-const waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-  const w = waiting.get(m.id)!;
-  waiting.delete(m.id);
-  if (m.error) w.reject(new Error(m.error));
-  else w.resolve(m.result);
-});
-worker.on('error', (err) => {
-  for (const w of waiting.values()) w.reject(err);
-});
-function gen(op: 'ceilingSink', args: SinkArgs): Promise<ThroughputResult>;
-function gen(op: 'ceilingSource', args: SourceArgs): Promise<ThroughputResult>;
-function gen(op: 'produce', args: ProduceArgs): Promise<ProduceResult>;
-function gen(op: 'fetch', args: FetchArgs): Promise<ThroughputResult & { fetches: number; expectedBytes: number }>;
-function gen(op: 'latency', args: LatencyArgs): Promise<LatencyResult>;
-function gen(op: string, args: unknown): Promise<any> {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
-    worker.postMessage({ id, op, args });
-  });
-}
+const loadGenerator = new LoadGenerator();
+const gen: LoadGenerator['run'] = loadGenerator.run.bind(loadGenerator);
 
 // ---------------------------------------------------------------- admin
 
@@ -218,43 +188,16 @@ const loadNote = (l: Load, loadgenCpu?: number) =>
 
 // ---------------------------------------------------------------- (a) ceilings
 
-interface CeilingServer {
-  sinkPort: number;
-  sourcePort: number;
-  ackPort: number;
-  dir: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-async function startCeilingServer(): Promise<CeilingServer> {
-  const dir = path.join(tmpRoot, 'ceiling');
-  fs.mkdirSync(dir);
-  const child = spawn(process.execPath, [path.join(HERE, 'lib/ceiling-server.js'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [sinkPort, sourcePort, ackPort] = await new Promise<number[]>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ceiling-server (\d+) (\d+) (\d+)/.exec(out);
-      if (m) resolve([Number(m[1]), Number(m[2]), Number(m[3])]);
-    });
-    child.once('exit', (code) => reject(new Error(`ceiling server exited with ${code}`)));
-  });
-  return (liveCeiling = {
-    sinkPort: sinkPort!,
-    sourcePort: sourcePort!,
-    ackPort: ackPort!,
-    dir,
-    pid: child.pid!,
+async function startCeiling(): Promise<CeilingServer> {
+  const c = await startCeilingServer(path.join(tmpRoot, 'ceiling'));
+  liveCeiling = c;
+  return {
+    ...c,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
+      await c.stop();
       liveCeiling = null;
     },
-  });
+  };
 }
 
 async function sinkCeiling(c: CeilingServer): Promise<{ rate: number } & Load> {
@@ -764,7 +707,7 @@ async function main(): Promise<void> {
   warmPageCache();
   const start = QUICK ? null : await startups();
 
-  const ceilingServer = await startCeilingServer();
+  const ceilingServer = await startCeiling();
   const main = await brokerOn('main');
   const rs = await rounds(main, ceilingServer);
   const sink = median(rs.flatMap((r) => [...r.sinks.values()]));
@@ -921,7 +864,7 @@ async function main(): Promise<void> {
 async function cleanup(): Promise<void> {
   for (const b of live) await b.stop().catch(() => {});
   await liveCeiling?.stop().catch(() => {});
-  await worker.terminate();
+  await loadGenerator.terminate();
   fs.rmSync(tmpRoot, { recursive: true, force: true });
 }
 

@@ -79,6 +79,17 @@ describe('compaction, retention and DeleteRecords seen by confluent-kafka-python
     }
   }
 
+  /** KafkaJS AlterConfigs: the topic's overrides become exactly `configs`. */
+  const alterTopic = (topic: string, configs: Record<string, string>) =>
+    withAdmin((admin) =>
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          { type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) },
+        ],
+      }),
+    );
+
   before(async () => {
     requireTool('confluent-kafka');
     broker = await startBrokerProcess({
@@ -143,21 +154,7 @@ describe('compaction, retention and DeleteRecords seen by confluent-kafka-python
     }, 60_000, 300);
     assert.equal(r.high, 2);
     // The next record must outlive the reads below, which can take over 2 s on a loaded machine.
-    await withAdmin((admin) =>
-      admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: topic,
-            configEntries: [
-              { name: 'retention.ms', value: '3600000' },
-              { name: 'segment.ms', value: '500' },
-            ],
-          },
-        ],
-      }),
-    );
+    await alterTopic(topic, { 'retention.ms': '3600000', 'segment.ms': '500' });
     await produce(topic, [['z', 'new']]);
     const after = await read(topic);
     assert.deepEqual(after.records, [[2, 'z', 'new']]);
@@ -210,18 +207,7 @@ print('null')
     // Before cleaning a read_uncommitted reader sees the aborted records too.
     const raw = await read(topic);
     assert.deepEqual(raw.records.filter(([, , v]) => v?.startsWith('ABORTED')).map(([o]) => o), [3, 4, 9, 10]);
-    await withAdmin((admin) =>
-      admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: topic,
-            configEntries: Object.entries({ ...configs, 'min.compaction.lag.ms': '0' }).map(([name, value]) => ({ name, value })),
-          },
-        ],
-      }),
-    );
+    await alterTopic(topic, { ...configs, 'min.compaction.lag.ms': '0' });
     const want = ['acct-1:c100', 'acct-2:c250', 'acct-4:c400'];
     let last: ReadResult | null = null;
     const cleaned = await waitFor('transaction-aware cleaning', async () => {
